@@ -1,0 +1,3 @@
+"""techwatch: foresight cards from a tech watch."""
+
+__version__ = "0.1.0"
