@@ -1,0 +1,467 @@
+"""The command line: a thin shell over `techwatch.workspace.Workspace`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from techwatch.analyze.registry import BackendError
+from techwatch.export import ExportError
+from techwatch.report import print_status
+from techwatch.workspace import Workspace, WorkspaceError
+
+app = typer.Typer(
+    help="techwatch: foresight cards from the articles of a tech watch.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+articles_app = typer.Typer(help="List, search and show articles.", no_args_is_help=False)
+cards_app = typer.Typer(help="List, search and show cards.", no_args_is_help=False)
+export_app = typer.Typer(help="Export articles or cards.", no_args_is_help=True)
+import_app = typer.Typer(help="Import cards from pages.", no_args_is_help=True)
+app.add_typer(articles_app, name="articles")
+app.add_typer(cards_app, name="cards")
+app.add_typer(export_app, name="export")
+app.add_typer(import_app, name="import")
+
+console = Console()
+err = Console(stderr=True)
+
+
+class _State:
+    workspace: Path = Path(".")
+    db: str | None = None
+    overrides: dict[str, Any] = {}
+
+
+state = _State()
+
+
+@app.callback()
+def main(
+    workspace: Annotated[
+        Path,
+        typer.Option("--workspace", "-w", envvar="TECHWATCH_WORKSPACE", help="Workspace folder."),
+    ] = Path("."),
+    db: Annotated[
+        str | None,
+        typer.Option(envvar="TECHWATCH_DB", help="SQLAlchemy URL of the store."),
+    ] = None,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private",
+            help="Let URLs reach private, loopback and link-local addresses.",
+        ),
+    ] = False,
+) -> None:
+    state.workspace = workspace
+    state.db = db
+    state.overrides = {"fetch": {"allow_private": True}} if allow_private else {}
+
+
+def _open() -> Workspace:
+    try:
+        return Workspace.open(state.workspace, db=state.db, overrides=state.overrides)
+    except WorkspaceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _workspace():
+    ws = _open()
+    try:
+        yield ws
+    except (BackendError, ExportError, ValueError) as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        ws.close()
+
+
+class RichProgress:
+    """A Rich progress bar with counts per status, ETA, and tokens/cost when known."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.bar: Progress | None = None
+        self.task: Any = None
+        self.counts: Counter[str] = Counter()
+        self.stage = ""
+        self.extra = ""
+
+    def start(self, stage: str, total: int) -> None:
+        self.stage, self.counts, self.extra = stage, Counter(), ""
+        if self.quiet or total == 0:
+            return
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("eta"),
+            TimeRemainingColumn(),
+            TextColumn("{task.fields[detail]}"),
+            console=err,
+            transient=False,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task(stage, total=total, detail="")
+
+    def advance(self, status: str, **info: Any) -> None:
+        self.counts[status] += 1
+        if "tokens" in info:
+            self.extra = f" tokens={info['tokens']} cost=${info.get('cost', 0.0):.4f}"
+        if self.bar is not None:
+            detail = " ".join(f"{k}={v}" for k, v in sorted(self.counts.items())) + self.extra
+            self.bar.update(self.task, advance=1, detail=detail)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+
+# -- commands ---------------------------------------------------------------------
+
+
+@app.command()
+def init(
+    path: Annotated[Path | None, typer.Argument(help="Folder (default: --workspace).")] = None,
+) -> None:
+    """Create a workspace: settings file, store, folders."""
+    root = path or state.workspace
+    try:
+        ws = Workspace.init(root, db=state.db, overrides=state.overrides)
+    except WorkspaceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"workspace ready: {ws.root}")
+    ws.close()
+
+
+@app.command()
+def add(
+    location: Annotated[
+        str, typer.Argument(help="URL, feed, OPML file, URL list, file or folder.")
+    ],
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            help="newsletter, archive, feed, opml, urllist, folder or file (default: guessed)."
+        ),
+    ] = None,
+    title: Annotated[str, typer.Option(help="A name for the source.")] = "",
+    no_discover: Annotated[bool, typer.Option("--no-discover", help="Register only.")] = False,
+) -> None:
+    """Add a source and read its links (they are fetched by `techwatch fetch`)."""
+    with _workspace() as ws:
+        report = ws.add(location, kind=kind, title=title, discover=not no_discover)
+    line = f"source {report.source_id} ({report.kind}): {report.status}"
+    if report.reason:
+        line += f" ({report.reason})"
+    console.print(f"{line}; {report.found} links, {report.new} new")
+    for what, why in report.skipped[:20]:
+        console.print(f"  skipped {what}: {why}", style="dim")
+    if len(report.skipped) > 20:
+        console.print(f"  … and {len(report.skipped) - 20} more skipped", style="dim")
+
+
+@app.command()
+def fetch(
+    retry_failed: Annotated[bool, typer.Option(help="Retry articles that failed.")] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
+    no_discover: Annotated[bool, typer.Option("--no-discover", help="Skip sources.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Refresh sources, then fetch and extract pending articles (idempotent)."""
+    with _workspace() as ws:
+        report = ws.fetch(
+            retry_failed=retry_failed,
+            limit=limit,
+            discover=not no_discover,
+            progress=RichProgress(quiet),
+        )
+        if not quiet:
+            _print_counts("fetched", report.counts, report.elapsed)
+            _status_table(ws)
+
+
+@app.command()
+def analyze(
+    backend: Annotated[
+        str | None, typer.Option(help="extractive (offline), openai or llamacpp.")
+    ] = None,
+    retry_failed: Annotated[bool, typer.Option(help="Retry failed cards.")] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
+    replace: Annotated[
+        bool, typer.Option(help="Redo cards made by another backend with this one.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
+    """Make a foresight card for every fetched article without one (idempotent)."""
+    with _workspace() as ws:
+        report = ws.analyze(
+            backend=backend,
+            retry_failed=retry_failed,
+            limit=limit,
+            replace=replace,
+            progress=RichProgress(quiet),
+        )
+    if not quiet:
+        _print_counts("analyzed", report.counts, report.elapsed)
+        t = report.totals
+        console.print(
+            f"calls={t['calls']} cached={t['cached']} prompt_tokens={t['prompt_tokens']} "
+            f"completion_tokens={t['completion_tokens']} cost=${t['cost_usd']:.4f} "
+            f"ungrounded dropped={t['dropped']} flagged={t['flagged']}"
+        )
+
+
+@app.command()
+def pages(
+    out: Annotated[Path | None, typer.Option(help="Folder (default: workspace pages/).")] = None,
+) -> None:
+    """Write one markdown page per card, in the reference format, plus index.md."""
+    with _workspace() as ws:
+        report = ws.pages(out)
+    console.print(f"pages in {report.out}: {report.written} written, {report.unchanged} unchanged")
+
+
+@app.command()
+def run(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print progress.")] = False,
+) -> None:
+    """Every stage in order (fetch, analyze, pages); quiet, for cron."""
+    with _workspace() as ws:
+        try:
+            result = ws.run(progress=RichProgress(quiet=not verbose))
+        except (BackendError, WorkspaceError):
+            raise
+        except Exception as exc:  # a systemic failure: the only non-zero exit
+            err.print(f"[red]techwatch run failed:[/] {type(exc).__name__}: {exc}")
+            raise typer.Exit(1) from exc
+        if verbose:
+            _print_counts("fetched", result["fetch"].counts, result["fetch"].elapsed)
+            _print_counts("analyzed", result["analyze"].counts, result["analyze"].elapsed)
+            console.print(f"pages: {result['pages'].written} written")
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Counts per status and per source, and the latest errors."""
+    with _workspace() as ws:
+        if as_json:
+            console.print_json(json.dumps(ws.status(), default=str))
+            return
+        _status_table(ws)
+
+
+# -- articles ---------------------------------------------------------------------
+
+
+@articles_app.callback(invoke_without_command=True)
+def articles_default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        articles_list(status=None, limit=50)
+
+
+@articles_app.command("list")
+def articles_list(
+    status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+) -> None:
+    """List articles, newest issue first."""
+    with _workspace() as ws:
+        rows = ws.store.list_articles(status=status, limit=limit, with_text=False)
+    table = Table("id", "status", "issue", "title", "url")
+    for r in rows:
+        table.add_row(r["id"][:10], r["status"], r["origin_date"], r["title"][:60], r["url"])
+    console.print(table)
+
+
+@articles_app.command("search")
+def articles_search(query: str, limit: Annotated[int, typer.Option()] = 20) -> None:
+    """Full-text search over titles and texts."""
+    with _workspace() as ws:
+        rows = ws.store.search_articles(query, limit)
+    table = Table("id", "status", "title", "snippet")
+    for r in rows:
+        table.add_row(r["id"][:10], r["status"], r["title"][:50], r.get("snippet") or "")
+    console.print(table)
+
+
+@articles_app.command("show")
+def articles_show(
+    article: Annotated[str, typer.Argument(help="Id, id prefix or URL.")],
+    text: Annotated[bool, typer.Option(help="Print the whole text.")] = False,
+) -> None:
+    """Show one article with its fetch metadata."""
+    with _workspace() as ws:
+        row = ws.store.find_article(article)
+        if row is None:
+            err.print(f"no article {article!r}")
+            raise typer.Exit(1)
+        urls = ws.store.urls_of(row["id"])
+    for key in (
+        "id", "url", "status", "reason", "title", "author", "published", "published_from",
+        "language", "origin_kind", "origin_url", "origin_title", "origin_date", "http_status",
+        "content_type", "encoding", "final_url", "text_chars", "duplicate_of", "fetched_at",
+    ):  # fmt: skip
+        console.print(f"[bold]{key}[/]: {row.get(key)}", highlight=False)
+    console.print(f"[bold]urls[/]: {', '.join(urls)}", highlight=False)
+    body = row["text"] or ""
+    console.print(body if text else body[:600] + ("…" if len(body) > 600 else ""), markup=False)
+
+
+# -- cards ------------------------------------------------------------------------
+
+
+@cards_app.callback(invoke_without_command=True)
+def cards_default(ctx: typer.Context) -> None:
+    if ctx.invoked_subcommand is None:
+        cards_list(limit=50, status="ok")
+
+
+@cards_app.command("list")
+def cards_list(
+    limit: Annotated[int, typer.Option()] = 50,
+    status: Annotated[str, typer.Option(help="ok or failed.")] = "ok",
+) -> None:
+    """List cards, newest issue first."""
+    with _workspace() as ws:
+        rows = ws.store.list_cards(status=status, limit=limit)
+    table = Table("id", "analyzer", "category", "title", "reason")
+    for r in rows:
+        card = r["card"] or {}
+        title = card.get("title") or r["article_title"] or ""
+        table.add_row(
+            r["article_id"][:10], r["analyzer"], card.get("category", ""), title[:60], r["reason"]
+        )
+    console.print(table)
+
+
+@cards_app.command("search")
+def cards_search(query: str, limit: Annotated[int, typer.Option()] = 20) -> None:
+    """Full-text search over cards (summary, keywords, items)."""
+    with _workspace() as ws:
+        rows = ws.store.search_cards(query, limit)
+    table = Table("id", "title", "snippet")
+    for r in rows:
+        table.add_row(r["article_id"][:10], (r.get("title") or "")[:60], r.get("snippet") or "")
+    console.print(table)
+
+
+@cards_app.command("show")
+def cards_show(
+    article: Annotated[str, typer.Argument(help="Id, id prefix or URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="The card as JSON.")] = False,
+) -> None:
+    """Show one card as its page (or JSON)."""
+    from techwatch.stages.pages import render_card_page
+
+    with _workspace() as ws:
+        row = ws.store.find_article(article)
+        card = ws.store.get_card(row["id"]) if row else None
+        if row is None or card is None:
+            err.print(f"no card for {article!r}")
+            raise typer.Exit(1)
+        if card["status"] != "ok":
+            console.print(f"card {card['status']}: {card['reason']}")
+            raise typer.Exit(1)
+        if as_json:
+            sys.stdout.write(json.dumps(card["card"], ensure_ascii=False, indent=2) + "\n")
+            return
+        full = {**card, "url": row["url"], "article_title": row["title"]}
+        full.update({k: row[k] for k in ("origin_url", "origin_date", "published")})
+        sys.stdout.write(render_card_page(full) + "\n")
+
+
+# -- export / import ----------------------------------------------------------------
+
+
+def _export(kind: str, fmt: str, output: Path | None) -> None:
+    with _workspace() as ws:
+        writer = ws.export_articles if kind == "articles" else ws.export_cards
+        if output is None:
+            count = writer(fmt, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as fh:
+                count = writer(fmt, fh)
+            err.print(f"{count} {kind} written to {output}")
+
+
+@export_app.command("articles")
+def export_articles_cmd(
+    format: Annotated[str, typer.Option("--format", "-f", help="jsonl or csv.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Export every article (to stdout unless --output)."""
+    _export("articles", format, output)
+
+
+@export_app.command("cards")
+def export_cards_cmd(
+    format: Annotated[str, typer.Option("--format", "-f", help="jsonl, csv or md.")] = "jsonl",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Export every card with its article's URL (to stdout unless --output)."""
+    _export("cards", format, output)
+
+
+@import_app.command("pages")
+def import_pages_cmd(
+    folder: Annotated[Path, typer.Argument(exists=True, file_okay=False)],
+) -> None:
+    """Import pages in the reference format (older variants too); idempotent."""
+    with _workspace() as ws:
+        report = ws.import_pages(folder, progress=RichProgress())
+    _print_counts("pages", report.counts, report.elapsed)
+    for line in report.errors[:20]:
+        console.print(f"  {line}", style="dim")
+
+
+# -- demo -------------------------------------------------------------------------
+
+
+@app.command()
+def demo(
+    directory: Annotated[Path, typer.Option("--dir", help="Where the demo workspace goes.")] = Path(
+        "techwatch-demo"
+    ),
+) -> None:
+    """Run the whole pipeline offline on a demo corpus served on 127.0.0.1."""
+    from techwatch.demo.run import run_demo
+
+    run_demo(directory, console=console, progress_factory=RichProgress)
+
+
+# -- output helpers -----------------------------------------------------------------
+
+
+def _print_counts(what: str, counts: Counter[str] | dict[str, int], elapsed: float) -> None:
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"
+    console.print(f"{what}: {parts} ({elapsed:.1f}s)")
+
+
+def _status_table(ws: Workspace) -> None:
+    print_status(ws.status(), console)

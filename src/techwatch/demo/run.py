@@ -1,0 +1,72 @@
+"""`techwatch demo`: the real pipeline on a demo corpus served on 127.0.0.1, offline."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+
+from techwatch.demo.corpus import write_demo_site
+from techwatch.demo.server import DemoServer
+from techwatch.report import print_status
+from techwatch.workspace import Workspace
+
+# A fixed port keeps article URLs (and so ids) stable from one demo run to the next.
+DEMO_PORT = 8377
+# Loopback is allowed for the demo only: the demo site lives on 127.0.0.1.
+DEMO_OVERRIDES: dict[str, Any] = {
+    "fetch": {"allow_private": True, "per_host_delay": 0.0, "timeout": 10.0, "retries": 1}
+}
+
+
+def start_server(root: Path) -> DemoServer:
+    try:
+        server = DemoServer(root, port=DEMO_PORT)
+        server.start()
+    except OSError:
+        server = DemoServer(root, port=0)
+        server.start()
+    return server
+
+
+def run_demo(
+    directory: Path,
+    *,
+    console: Console | None = None,
+    progress_factory: Callable[[], Any] | None = None,
+) -> Workspace:
+    """Write the demo site, serve it, and run every stage on it; return the workspace."""
+    console = console or Console()
+    directory = Path(directory).resolve()
+    site = write_demo_site(directory / "site")
+    ws = Workspace.init(directory / "workspace", overrides=DEMO_OVERRIDES)
+    server = start_server(site.root)
+    progress = progress_factory() if progress_factory else None
+    try:
+        console.print(f"demo site served at {server.newsletter_base} and {server.articles_base}")
+        sources = [
+            (server.newsletter_base + site.archive_path, "archive"),
+            (server.newsletter_base + site.feed_path, "feed"),
+            (server.newsletter_base + site.urllist_path, "urllist"),
+        ]
+        for location, kind in sources:
+            report = ws.add(location, kind=kind)
+            console.print(
+                f"added {kind} {location}: {report.found} links, {report.new} new"
+                + (f" ({report.status}: {report.reason})" if report.status != "ok" else "")
+            )
+        fetched = ws.fetch(progress=progress)
+        console.print(
+            "fetched: " + ", ".join(f"{k} {v}" for k, v in sorted(fetched.counts.items()))
+        )
+        analyzed = ws.analyze(backend="extractive", progress=progress)
+        console.print("cards: " + ", ".join(f"{k} {v}" for k, v in sorted(analyzed.counts.items())))
+        pages = ws.pages()
+        console.print(f"pages: {pages.written} written, {pages.unchanged} unchanged in {pages.out}")
+    finally:
+        server.stop()
+    print_status(ws.status(), console)
+    console.print(f"workspace: {ws.root} (try: techwatch -w {ws.root} cards)")
+    return ws

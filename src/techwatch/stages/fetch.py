@@ -1,0 +1,249 @@
+"""The fetch stage: refresh sources, then fetch, extract and dedup every pending article."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from techwatch.config import FetchConfig
+from techwatch.dedup import NearDuplicateIndex, signature
+from techwatch.fetch.cache import RawCache
+from techwatch.fetch.client import Fetcher, FetchResult, FetchSettings
+from techwatch.fetch.extract import Extracted, extract
+from techwatch.progress import StageReport
+from techwatch.sources.urls import canonicalize, url_date
+from techwatch.stages.context import StageContext
+from techwatch.stages.discover import discover_source, local_path, read_local
+from techwatch.store.store import now
+
+# Sources re-read on every run; the others are read once (until they fail).
+REFRESHED_KINDS = ("feed", "archive", "opml")
+TEXT_STATUSES = ("ok", "too_short", "too_long")
+
+
+def fetch_settings(cfg: FetchConfig) -> FetchSettings:
+    return FetchSettings(
+        connect_timeout=min(cfg.timeout, 10.0),
+        read_timeout=cfg.timeout,
+        total_timeout=cfg.timeout * 2,
+        max_bytes=cfg.max_bytes,
+        retries=cfg.retries,
+        backoff_base=cfg.backoff,
+        max_retry_after=cfg.max_retry_after,
+        concurrency=cfg.concurrency,
+        per_host_concurrency=cfg.per_host_concurrency,
+        per_host_delay=cfg.per_host_delay,
+        max_redirects=cfg.max_redirects,
+        respect_robots=cfg.respect_robots,
+        allow_private=cfg.allow_private,
+        user_agent=cfg.user_agent,
+    )
+
+
+@dataclass
+class _Outcome:
+    row: dict[str, Any]
+    result: FetchResult | None
+    extracted: Extracted | None
+    signature: bytes | None
+    status: str
+    reason: str
+
+
+async def refresh_sources(
+    ctx: StageContext, fetcher: Fetcher, *, retry_failed: bool
+) -> StageReport:
+    """Re-read feeds and archives; read sources never read (or failed, on retry)."""
+    report = StageReport(stage="discover")
+    for source in ctx.store.list_sources():
+        if source["parent_id"] is not None and source["kind"] == "newsletter":
+            continue  # an archive's issues are read through their archive
+        due = (
+            source["kind"] in REFRESHED_KINDS
+            or source["status"] == "pending"
+            or (retry_failed and source["status"] not in ("ok",))
+        )
+        if not due:
+            continue
+        result = await discover_source(ctx, fetcher, source)
+        report.counts[result.status] += 1
+        report.totals["new_articles"] = report.totals.get("new_articles", 0) + result.new
+    return report
+
+
+class FetchStage:
+    """Fetch + extract + dedup, with bounded concurrency and one commit per article."""
+
+    def __init__(self, ctx: StageContext) -> None:
+        self.ctx = ctx
+        self.cfg = ctx.settings.fetch
+        self.extract_cfg = ctx.settings.extract
+        self.cache = RawCache(ctx.raw_cache_dir)
+        self.index = NearDuplicateIndex()
+        self.report = StageReport(stage="fetch")
+
+    async def run(
+        self,
+        *,
+        retry_failed: bool = False,
+        limit: int | None = None,
+        discover: bool = True,
+    ) -> StageReport:
+        started = time.perf_counter()
+        async with Fetcher(fetch_settings(self.cfg)) as fetcher:
+            if discover:
+                found = await refresh_sources(self.ctx, fetcher, retry_failed=retry_failed)
+                self.report.totals["sources_read"] = found.processed
+                self.report.totals["new_articles"] = found.totals.get("new_articles", 0)
+            for article_id, sig in self.ctx.store.signatures():
+                self.index.add(article_id, sig)
+            rows = self.ctx.store.articles_to_fetch(retry_failed=retry_failed, limit=limit)
+            self.ctx.progress.start("fetch", len(rows))
+            await self._run_all(fetcher, rows)
+        self.ctx.progress.finish()
+        self.report.elapsed = time.perf_counter() - started
+        return self.report
+
+    async def _run_all(self, fetcher: Fetcher, rows: list[dict[str, Any]]) -> None:
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        for row in rows:
+            queue.put_nowait(row)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    row = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                outcome = await self._process(fetcher, row)
+                self._save(outcome)
+
+        workers = max(1, min(self.cfg.concurrency, len(rows)))
+        await asyncio.gather(*(worker() for _ in range(workers)))
+
+    async def _process(self, fetcher: Fetcher, row: dict[str, Any]) -> _Outcome:
+        url = row["url"]
+        try:
+            result = await self._fetch(fetcher, url)
+            if result.outcome != "ok":
+                return _Outcome(row, result, None, None, result.outcome, result.reason)
+            extracted = await asyncio.to_thread(
+                extract,
+                result.content or b"",
+                url=result.final_url or url,
+                content_type=result.content_type,
+                charset=result.charset,
+                min_chars=self.extract_cfg.min_chars,
+                max_chars=self.extract_cfg.max_chars,
+            )
+            sig = None
+            if extracted.status in ("ok", "too_long") and extracted.text:
+                sig = await asyncio.to_thread(signature, extracted.text)
+            return _Outcome(row, result, extracted, sig, extracted.status, extracted.reason)
+        except Exception as exc:  # one bad article never stops the run
+            return _Outcome(row, None, None, None, "failed", f"{type(exc).__name__}: {exc}")
+
+    async def _fetch(self, fetcher: Fetcher, url: str) -> FetchResult:
+        if url.startswith("file://"):
+            path = local_path(url)
+            try:
+                content = await asyncio.to_thread(read_local, path, self.cfg.max_bytes)
+            except FileNotFoundError:
+                return FetchResult(url=url, final_url=url, outcome="dead", reason="file not found")
+            except ValueError as exc:
+                return FetchResult(url=url, final_url=url, outcome="too_long", reason=str(exc))
+            return FetchResult(
+                url=url, final_url=url, status_code=None, content=content, outcome="ok"
+            )
+        cached = self.cache.get(url)
+        if cached is not None:
+            return cached
+        result = await fetcher.fetch(url)
+        if result.outcome == "ok":
+            await asyncio.to_thread(self.cache.put, result)
+        return result
+
+    def _save(self, outcome: _Outcome) -> None:
+        """Write one article's outcome in one transaction (runs on the event loop thread)."""
+        store, row = self.ctx.store, outcome.row
+        article_id = row["id"]
+        values: dict[str, Any] = {
+            "status": outcome.status,
+            "reason": outcome.reason,
+            "attempts": row["attempts"] + 1,
+            "fetched_at": now(),
+        }
+        result, extracted = outcome.result, outcome.extracted
+        if result is not None:
+            values.update(
+                http_status=result.status_code,
+                content_type=result.content_type or "",
+                final_url=result.final_url or "",
+                elapsed=result.elapsed or 0.0,
+            )
+            final = canonicalize(result.final_url) if result.final_url else row["url"]
+            if final != row["url"] and final.startswith("http"):
+                owner = store.article_by_url(final)
+                if owner and owner["id"] != article_id:
+                    values.update(status="duplicate", reason=f"redirects to {owner['id']}")
+                    values["duplicate_of"] = owner["id"]
+                    store.move_urls(article_id, owner["id"])
+                    extracted = None
+                else:
+                    store.add_url(article_id, final)
+                    values["url"] = final
+        if extracted is not None:
+            values.update(_extracted_values(extracted, row))
+            if extracted.status in TEXT_STATUSES and extracted.text:
+                self._dedup(article_id, extracted, outcome.signature, values)
+        store.save_article(article_id, **values)
+        if values["status"] not in ("ok", "duplicate"):
+            self.ctx.log.warning(
+                "article %s %s %s: %s", article_id, row["url"], values["status"], values["reason"]
+            )
+        self.report.counts[values["status"]] += 1
+        self.ctx.progress.advance(values["status"], url=row["url"])
+
+    def _dedup(
+        self, article_id: str, extracted: Extracted, sig: bytes | None, values: dict[str, Any]
+    ) -> None:
+        store = self.ctx.store
+        twin = store.find_by_hash(extracted.content_hash, exclude=article_id)
+        reason = f"same content as {twin}" if twin else ""
+        if not twin and sig is not None:
+            threshold = self.extract_cfg.near_duplicate_threshold
+            matches = [m for m in self.index.query(sig, threshold=threshold) if m[0] != article_id]
+            if matches:
+                twin, similarity = max(matches, key=lambda m: m[1])
+                reason = f"near-duplicate ({similarity:.2f}) of {twin}"
+        if twin:
+            values.update(status="duplicate", reason=reason, duplicate_of=twin)
+            store.move_urls(article_id, twin)
+            return
+        if sig is not None:
+            values["signature"] = sig
+            self.index.add(article_id, sig)
+
+
+def _extracted_values(extracted: Extracted, row: dict[str, Any]) -> dict[str, Any]:
+    published, published_from = extracted.published or "", extracted.published_from or ""
+    if not published and row.get("published"):
+        published, published_from = row["published"], row.get("published_from") or "feed"
+    if not published:
+        slug = url_date(row["url"])
+        if slug:
+            published, published_from = slug, "url"
+    return {
+        "title": extracted.title or row.get("title") or row.get("link_text") or "",
+        "author": extracted.author or row.get("author") or "",
+        "published": published,
+        "published_from": published_from,
+        "language": extracted.language or "",
+        "text": extracted.text or "",
+        "text_chars": len(extracted.text or ""),
+        "content_hash": extracted.content_hash or None,
+        "kind": extracted.kind or "",
+        "encoding": extracted.encoding or "",
+    }

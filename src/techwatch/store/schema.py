@@ -1,0 +1,161 @@
+"""Tables of the store (SQLAlchemy Core), dialect-neutral.
+
+Migrations under `migrations/versions` create these tables; keep both in step
+(a new column here needs a new migration there).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+# A source is something the user added: a newsletter issue or archive, a feed, an OPML
+# file, a URL list, a folder or a single file. Feeds found in an OPML file and issues
+# found in an archive are sources too, with `parent_id` pointing at where they came from.
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("location", Text, nullable=False, unique=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("parent_id", Integer, ForeignKey("sources.id"), nullable=True),
+    Column("origin_date", String(10), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("reason", Text, nullable=False, default=""),
+    Column("etag", Text, nullable=True),
+    Column("last_modified", Text, nullable=True),
+    Column("links_found", Integer, nullable=False, default=0),
+    Column("added_at", DateTime(timezone=True), nullable=False),
+    Column("checked_at", DateTime(timezone=True), nullable=True),
+)
+
+# One row per canonical URL. Duplicates (same content under another URL) keep their
+# row with status "duplicate" and `duplicate_of` set, so every discovered URL has
+# exactly one status; the kept article lists every URL seen for it in article_urls.
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("url", Text, nullable=False, unique=True),
+    Column("source_id", Integer, ForeignKey("sources.id"), nullable=True),
+    Column("origin_kind", String(16), nullable=False, default=""),
+    Column("origin_url", Text, nullable=False, default=""),
+    Column("origin_title", Text, nullable=False, default=""),
+    Column("origin_date", String(10), nullable=False, default=""),
+    Column("link_text", Text, nullable=False, default=""),
+    Column("title", Text, nullable=False, default=""),
+    Column("author", Text, nullable=False, default=""),
+    Column("published", String(10), nullable=False, default=""),
+    Column("published_from", String(32), nullable=False, default=""),
+    Column("language", String(16), nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("text_chars", Integer, nullable=False, default=0),
+    Column("content_hash", String(64), nullable=True, index=True),
+    Column("signature", LargeBinary, nullable=True),
+    Column("kind", String(16), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="pending", index=True),
+    Column("reason", Text, nullable=False, default=""),
+    Column("duplicate_of", String(32), nullable=True),
+    Column("http_status", Integer, nullable=True),
+    Column("content_type", Text, nullable=False, default=""),
+    Column("encoding", String(32), nullable=False, default=""),
+    Column("final_url", Text, nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("elapsed", Float, nullable=False, default=0.0),
+    Column("discovered_at", DateTime(timezone=True), nullable=False),
+    Column("fetched_at", DateTime(timezone=True), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+article_urls = Table(
+    "article_urls",
+    metadata,
+    Column("url", Text, primary_key=True),
+    Column("article_id", String(32), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("first_seen", DateTime(timezone=True), nullable=False),
+)
+
+# The card of an article (one per article; a new analysis replaces it), with provenance.
+cards = Table(
+    "cards",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("status", String(16), nullable=False, default="pending", index=True),
+    Column("reason", Text, nullable=False, default=""),
+    Column("card", JSON, nullable=True),
+    Column("analyzer", String(32), nullable=False, default=""),
+    Column("model", Text, nullable=False, default=""),
+    Column("prompt_version", String(32), nullable=False, default=""),
+    Column("prompt_tokens", Integer, nullable=False, default=0),
+    Column("completion_tokens", Integer, nullable=False, default=0),
+    Column("cost_usd", Float, nullable=False, default=0.0),
+    Column("calls", Integer, nullable=False, default=0),
+    Column("cached", Boolean, nullable=False, default=False),
+    Column("ungrounded_dropped", Integer, nullable=False, default=0),
+    Column("ungrounded_flagged", Integer, nullable=False, default=0),
+    Column("attempts", Integer, nullable=False, default=0),
+    # Page header data of imported cards (issue label, link style), to render them back as read.
+    Column("meta", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# The card flattened for queries: one row per keyword, theme or item.
+card_items = Table(
+    "card_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), ForeignKey("cards.article_id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("relevancy", Integer, nullable=True),
+    Column("evidence", Text, nullable=False, default=""),
+    Column("grounded", Boolean, nullable=True),
+    Column("change", Text, nullable=False, default=""),
+    Column("ten_year", Text, nullable=False, default=""),
+    Column("driving_force", Text, nullable=False, default=""),
+    Index("ix_card_items_kind_name", "kind", "name"),
+    Index("ix_card_items_article", "article_id"),
+)
+
+# Expensive results (LLM answers) by (content hash, backend, model, prompt version).
+result_cache = Table(
+    "result_cache",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per stage run, for `status` and for cost accounting.
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("stage", String(16), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("status", String(16), nullable=False, default="running"),
+    Column("counts", JSON, nullable=True),
+    Column("prompt_tokens", Integer, nullable=False, default=0),
+    Column("completion_tokens", Integer, nullable=False, default=0),
+    Column("cost_usd", Float, nullable=False, default=0.0),
+)
