@@ -716,4 +716,6 @@ def _card_body(card: Card) -> str:
     for items in card.items().values():
         for item in items:
             parts.append(f"{item.name} {item.description}")
+            for extra in ("change", "ten_year", "driving_force"):
+                parts.append(getattr(item, extra, ""))
     return "\n".join(p for p in parts if p)
