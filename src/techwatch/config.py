@@ -39,6 +39,10 @@ class FetchConfig(_Section):
     allow_private: bool = Field(
         False, description="Allow URLs that resolve to private, loopback or link-local addresses."
     )
+    allowed_networks: list[str] = Field(
+        default_factory=list,
+        description='Networks allowed despite the guard, e.g. ["127.0.0.0/8"] (narrower than allow_private).',
+    )
     user_agent: str = "techwatch/0.1 (+https://github.com/techwatch/techwatch)"
 
 

@@ -112,17 +112,19 @@ class Workspace:
     ) -> DiscoverReport:
         """Register a source and read it now (links become pending articles)."""
         location = _normalise_location(location)
-        if kind is None:
-            kind = detect_kind(location)
-        source_id, _ = self.store.add_source(kind, location, title=title)
-        source = self.store.get_source(source_id)
-        assert source is not None
-        if not discover:
-            return DiscoverReport(source_id=source_id, kind=kind, status="pending")
-        return asyncio.run(self._discover(source))
+        return asyncio.run(self._add(location, kind, title, discover))
 
-    async def _discover(self, source: dict[str, Any]) -> DiscoverReport:
+    async def _add(
+        self, location: str, kind: str | None, title: str, discover: bool
+    ) -> DiscoverReport:
         async with Fetcher(fetch_settings(self.settings.fetch)) as fetcher:
+            if kind is None:
+                kind = await _detect(fetcher, location)
+            source_id, _ = self.store.add_source(kind, location, title=title)
+            source = self.store.get_source(source_id)
+            assert source is not None
+            if not discover:
+                return DiscoverReport(source_id=source_id, kind=kind, status="pending")
             return await discover_source(self.context(), fetcher, source)
 
     # -- stages ------------------------------------------------------------------
@@ -212,6 +214,16 @@ class Workspace:
             "card_totals": self.store.card_totals(),
             "runs": self.store.last_runs(),
         }
+
+
+async def _detect(fetcher: Fetcher, location: str) -> str:
+    """Guess a source's kind, from its first bytes when it is a URL."""
+    if is_local(location):
+        return detect_kind(location)
+    result = await fetcher.fetch(location)
+    if result.outcome != "ok":
+        return detect_kind(location)
+    return detect_kind(location, result.content, result.content_type)
 
 
 def _normalise_location(location: str) -> str:

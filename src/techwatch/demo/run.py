@@ -15,9 +15,14 @@ from techwatch.workspace import Workspace
 
 # A fixed port keeps article URLs (and so ids) stable from one demo run to the next.
 DEMO_PORT = 8377
-# Loopback is allowed for the demo only: the demo site lives on 127.0.0.1.
+# Loopback (and nothing else private) is allowed for the demo: its site lives on 127.0.0.1.
 DEMO_OVERRIDES: dict[str, Any] = {
-    "fetch": {"allow_private": True, "per_host_delay": 0.0, "timeout": 10.0, "retries": 1}
+    "fetch": {
+        "allowed_networks": ["127.0.0.0/8", "::1/128"],
+        "per_host_delay": 0.0,
+        "timeout": 10.0,
+        "retries": 1,
+    }
 }
 
 

@@ -181,6 +181,11 @@ async def _discover(
         except FeedError as exc:
             report.status, report.reason = "failed", f"feed: {exc}"
             return
+        if not discovery.links and discovery.skipped:
+            # A broken feed that yielded nothing usable is a failure, not an empty feed.
+            report.status = "failed"
+            report.reason = "feed: " + "; ".join(why for _, why in discovery.skipped[:3])
+            return
         if result is not None:
             ctx.store.update_source(
                 source["id"],

@@ -32,12 +32,13 @@ def fetch_settings(cfg: FetchConfig) -> FetchSettings:
         retries=cfg.retries,
         backoff_base=cfg.backoff,
         max_retry_after=cfg.max_retry_after,
-        concurrency=cfg.concurrency,
+        global_concurrency=cfg.concurrency,
         per_host_concurrency=cfg.per_host_concurrency,
         per_host_delay=cfg.per_host_delay,
         max_redirects=cfg.max_redirects,
         respect_robots=cfg.respect_robots,
         allow_private=cfg.allow_private,
+        allowed_networks=tuple(cfg.allowed_networks),
         user_agent=cfg.user_agent,
     )
 
