@@ -185,7 +185,14 @@ def _listing_reason(text: str, tree: Any) -> str:
         return f"listing page: {link_only} of {len(blocks)} blocks are bare links"
     if density >= 0.5 and prose < 1500:
         return f"listing page: link density {density:.2f}, {prose} chars of prose"
-    if len(link_texts) >= 10 and density >= 0.3 and prose < 500:
+    if (
+        len(link_texts) >= 10
+        and density >= 0.3
+        and prose < 500
+        and (link_only >= 3 or len(blocks) >= 8)
+    ):
+        # Only when the extracted text is made of links or of many teaser blocks: a short
+        # note on a link-heavy site is a short article, not a listing.
         return f"listing page: {len(link_texts)} links, {prose} chars of prose"
     return ""
 

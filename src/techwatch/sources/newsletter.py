@@ -335,6 +335,8 @@ class _Collector:
             return "newsletter chrome"
         if is_image_or_media(url):
             return "image or media"
+        if is_tracking_redirect_host(url):
+            return ""  # followed at fetch time: the target is an article
         if same_site(url, self.page_url):
             return "same site"
         return ""

@@ -400,6 +400,9 @@ def _host_in(host: str, names: frozenset[str] | tuple[str, ...]) -> bool:
     return any(host == n or host.endswith("." + n) for n in names)
 
 
+_CLICK_PATH = re.compile(r"^/(?:redirect|click|track/click|out|r|c)/[A-Za-z0-9_=-]{6,}/?$")
+
+
 def is_tracking_redirect_host(url: str) -> bool:
     """Whether `url` is a click-tracker or shortener whose target must be found by
     following the redirect over HTTP (t.co, bit.ly, substack.com/redirect, list-manage...)."""
@@ -413,6 +416,8 @@ def is_tracking_redirect_host(url: str) -> bool:
         return True
     if (host == "substack.com" or host.endswith(".substack.com")) and path.startswith("/redirect/"):
         return True
+    if _CLICK_PATH.match(path):
+        return True  # a newsletter's own click tracker: /redirect/<token>, /click/<token>...
     if host.endswith(".list-manage.com") and path.startswith("/track/click"):
         return True
     if host.startswith(("links.", "link.")) and host.endswith(".beehiiv.com"):

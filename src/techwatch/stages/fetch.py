@@ -84,6 +84,7 @@ class FetchStage:
         self.cache = RawCache(ctx.raw_cache_dir)
         self.index = NearDuplicateIndex()
         self.report = StageReport(stage="fetch")
+        self.saved: set[str] = set()
 
     async def run(
         self,
@@ -198,8 +199,9 @@ class FetchStage:
         if extracted is not None:
             values.update(_extracted_values(extracted, row))
             if extracted.status in TEXT_STATUSES and extracted.text:
-                self._dedup(article_id, extracted, outcome.signature, values)
+                self._dedup({**row, **values}, extracted, outcome.signature, values)
         store.save_article(article_id, **values)
+        self.saved.add(article_id)
         if values["status"] not in ("ok", "duplicate"):
             self.ctx.log.warning(
                 "article %s %s %s: %s", article_id, row["url"], values["status"], values["reason"]
@@ -207,10 +209,26 @@ class FetchStage:
         self.report.counts[values["status"]] += 1
         self.ctx.progress.advance(values["status"], url=row["url"])
 
+    def _is_original(self, row: dict[str, Any], twin_id: str) -> bool:
+        """Whether `row` predates the stored `twin_id`, which has no card yet."""
+        twin = self.ctx.store.get_article(twin_id)
+        if twin is None or twin["status"] != "ok" or self.ctx.store.get_card(twin_id):
+            return False
+
+        def age(r: dict[str, Any]) -> tuple[str, str]:
+            return (r.get("published") or "9999", str(r["discovered_at"]))
+
+        return age(row) < age(twin)
+
     def _dedup(
-        self, article_id: str, extracted: Extracted, sig: bytes | None, values: dict[str, Any]
+        self,
+        row: dict[str, Any],
+        extracted: Extracted,
+        sig: bytes | None,
+        values: dict[str, Any],
     ) -> None:
         store = self.ctx.store
+        article_id = row["id"]
         twin = store.find_by_hash(extracted.content_hash, exclude=article_id)
         reason = f"same content as {twin}" if twin else ""
         if not twin and sig is not None:
@@ -219,6 +237,23 @@ class FetchStage:
             if matches:
                 twin, similarity = max(matches, key=lambda m: m[1])
                 reason = f"near-duplicate ({similarity:.2f}) of {twin}"
+        if twin and self._is_original(row, twin):
+            # This one came first (published or discovered earlier): it is kept, and the
+            # copy stored a moment ago becomes the duplicate, so the outcome does not
+            # depend on which response arrived first.
+            store.save_article(
+                twin,
+                status="duplicate",
+                reason=reason.replace(twin, article_id),
+                duplicate_of=article_id,
+                signature=None,
+            )
+            store.move_urls(twin, article_id)
+            self.index.remove(twin)
+            if twin in self.saved:  # counted as ok earlier in this run
+                self.report.counts["duplicate"] += 1
+                self.report.counts["ok"] -= 1
+            twin = None
         if twin:
             values.update(status="duplicate", reason=reason, duplicate_of=twin)
             store.move_urls(article_id, twin)
