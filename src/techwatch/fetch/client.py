@@ -361,7 +361,7 @@ class Fetcher:
                     gate.delay = delay
                 refused = rules.disallowed(current, self.settings.robots_token)
                 if refused:
-                    result.outcome, result.reason = "blocked", refused
+                    result.outcome, result.reason = rules.outcome, refused  # type: ignore[assignment]
                     return
             try:
                 hop = await self._with_retries(
@@ -421,7 +421,10 @@ class Fetcher:
         )
         if result.status_code in REDIRECT_STATUSES:  # RFC 9309: too many redirects = unavailable
             return RobotsResponse(status_code=404)
-        return RobotsResponse(status_code=result.status_code, content=result.content)
+        failure = None if result.status_code is not None else (result.outcome, result.reason)
+        return RobotsResponse(
+            status_code=result.status_code, content=result.content, failure=failure
+        )
 
     # -- one hop, with retries -------------------------------------------------------------
 

@@ -24,6 +24,8 @@ class RobotsResponse:
 
     status_code: int | None
     content: bytes | None = None
+    # When no status came back: how the fetch failed ("dead", "failed") and why.
+    failure: tuple[str, str] | None = None
 
 
 RobotsGetter = Callable[[str], Awaitable[RobotsResponse]]
@@ -35,6 +37,9 @@ class RobotsRules:
 
     parser: Protego | None = None
     disallow_all_reason: str | None = None
+    # The outcome of a disallowed URL: "blocked", or the network failure (a host that is
+    # down or does not resolve) that made robots.txt unreachable, so a dead host reads dead.
+    outcome: str = "blocked"
 
     def disallowed(self, url: str, token: str = USER_AGENT_TOKEN) -> str | None:
         """None when `url` may be fetched, else the reason."""
@@ -74,6 +79,12 @@ def rules_from_response(response: RobotsResponse) -> RobotsRules:
             return ALLOW_ALL
     if status is not None and 400 <= status < 500:
         return ALLOW_ALL
+    if status is None and response.failure is not None:
+        outcome, reason = response.failure
+        if outcome in ("dead", "failed"):
+            return RobotsRules(
+                disallow_all_reason=f"robots.txt unreachable: {reason}", outcome=outcome
+            )
     return RobotsRules(disallow_all_reason="robots.txt unreachable")
 
 

@@ -60,11 +60,13 @@ def parse_url_list(text: str, base_origin_title: str = "", *, url: str = "") -> 
 
 
 def looks_like_url_list(text: str, threshold: float = 0.6) -> bool:
-    """Whether most non-blank, non-comment lines of `text` are URL lines."""
+    """Whether `text` is a list of URLs: most lines are URLs, or the others are short junk."""
     lines = [
         line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")
     ]
     if not lines:
         return False
     urls = sum(1 for line in lines if parse_line(line) is not None)
+    if urls and all(len(line) < 120 for line in lines if parse_line(line) is None):
+        return True  # URLs plus a few junk lines, no prose: still a list, junk reported
     return urls / len(lines) >= threshold
