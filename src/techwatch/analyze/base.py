@@ -80,6 +80,8 @@ class Analyzer(Protocol):
 
     def analyze(self, article: ArticleInput) -> Analysis: ...
 
-    def analyze_many(self, articles: Iterable[ArticleInput]) -> Iterator[tuple[ArticleInput, Analysis]]:
+    def analyze_many(
+        self, articles: Iterable[ArticleInput]
+    ) -> Iterator[tuple[ArticleInput, Analysis]]:
         """Analyse several articles, possibly concurrently; yields in completion order."""
         ...

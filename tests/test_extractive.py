@@ -1,0 +1,183 @@
+"""The offline extractive analyzer: grounded, deterministic, never invents."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from techwatch.analyze.base import Analyzer, ArticleInput
+from techwatch.analyze.extractive import ExtractiveAnalyzer
+from techwatch.analyze.sentences import cause_span, change_span, split_sentences
+from techwatch.card import CATEGORIES, SUMMARY_MAX_WORDS, TYPES
+
+NEWS = """Heat pump sales in Europe grew by 18 percent in the first five months of the year,
+according to figures compiled by the European Heat Pump Association. The association said on
+Monday that Poland and Italy are booming again, while Germany is recovering more slowly.
+
+Several countries are shifting from subsidies paid to the homeowner to grants paid directly to
+certified installers. Homeowners are increasingly turning to heat pumps because gas prices stayed
+high. By 2030, the heat pump could become the default heating system in new European homes.
+
+There are concerns that poorly sized systems could harm consumers and raise their bills, and
+installers warn of a risk that refrigerant leaks damage the climate. A shortage of trained
+installers remains the main bottleneck, and the EU regulation on F-gases will ban some
+refrigerants from 2027. Manufacturers are adopting propane as a refrigerant in new models.
+"""
+
+PLAIN = """The garden is quiet in the morning. Birds sit on the old wall near the gate.
+The path goes around the pond and back to the house. Tea is served at four."""
+
+FRENCH = """Les ventes de pompes à chaleur en Europe ont progressé de 18 % au premier semestre,
+selon l'association européenne du secteur. La Pologne et l'Italie connaissent un fort rebond,
+tandis que l'Allemagne reste en retrait. Les installateurs manquent de personnel qualifié et
+les ménages attendent parfois plusieurs mois. Le règlement européen sur les gaz fluorés
+interdira certains réfrigérants à partir de 2027."""
+
+
+def analyze(text: str, language: str = "en", **kw: str):
+    article = ArticleInput(id="a", text=text, language=language, **kw)
+    return ExtractiveAnalyzer().analyze(article)
+
+
+def all_items(card):
+    return [item for items in card.items().values() for item in items]
+
+
+def test_is_an_analyzer() -> None:
+    analyzer = ExtractiveAnalyzer()
+    assert isinstance(analyzer, Analyzer)
+    assert analyzer.name == "extractive"
+    assert analyzer.model.startswith("extractive-")
+    assert analyzer.prompt_version == ""
+
+
+def test_deterministic() -> None:
+    first = analyze(NEWS, title="Heat pumps rebound").card
+    second = analyze(NEWS, title="Heat pumps rebound").card
+    assert first is not None
+    assert first.model_dump() == second.model_dump()
+
+
+def test_every_evidence_is_verbatim_and_grounded() -> None:
+    card = analyze(NEWS).card
+    items = all_items(card)
+    assert len(items) >= 5
+    for item in items:
+        assert item.evidence and item.evidence in NEWS
+        assert item.grounded is True
+        assert 1 <= (item.relevancy or 0) <= 5
+        assert len(item.name.split()) <= 6
+        assert item.name != item.evidence
+
+
+def test_fields_are_filled_from_cues() -> None:
+    card = analyze(NEWS, title="Heat pump sales rebound").card
+    assert 5 <= len(card.keywords) <= 10
+    assert len({k.lower() for k in card.keywords}) == len(card.keywords)
+    assert 2 <= len(card.themes) <= 5 and "energy" in card.themes
+    assert card.signals and card.concerns and card.issues and card.behaviors
+    assert any("heat pump" in t.name.lower() for t in card.technologies)
+    assert any("risk" in c.evidence or "concern" in c.evidence for c in card.concerns)
+    assert any("shortage" in i.evidence or "ban" in i.evidence for i in card.issues)
+    sentences = [i.evidence for i in all_items(card) if i not in card.technologies]
+    assert len(sentences) == len(set(sentences)), "a sentence is reused across lists"
+
+
+def test_signal_fields_only_when_stated() -> None:
+    card = analyze(NEWS).card
+    for signal in card.signals:
+        future = re.search(r"\bwill\b|\bcould\b|\bby 20[3-9]\d\b", signal.evidence, re.I)
+        assert bool(signal.ten_year) == bool(future)
+        evidence = " ".join(signal.evidence.split())
+        for span in (signal.driving_force, signal.change, signal.ten_year):
+            assert " ".join(span.split()).rstrip("…") in evidence
+    shifting = [s for s in card.signals if "shifting from" in s.evidence]
+    assert shifting and shifting[0].change.startswith("from subsidies")
+
+
+def test_summary_is_short_and_in_order() -> None:
+    card = analyze(NEWS + "\n\n" + NEWS.replace("Heat", "Solar")).card
+    assert 0 < len(card.summary.split()) <= SUMMARY_MAX_WORDS
+    positions = [NEWS.replace("Heat", "Solar").find(s) for s in card.summary.split(". ")[:1]]
+    assert positions
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_empty_text_fails_with_reason(text: str) -> None:
+    result = analyze(text)
+    assert result.status == "failed"
+    assert result.reason.startswith("empty")
+    assert result.card is None
+
+
+def test_no_cues_means_empty_lists() -> None:
+    result = analyze(PLAIN)
+    assert result.status == "ok"
+    card = result.card
+    assert card.signals == [] and card.concerns == []
+    assert card.behaviors == [] and card.issues == []
+    assert card.technologies == []
+    assert card.summary
+
+
+def test_french_article_works() -> None:
+    result = analyze(FRENCH, language="fr")
+    assert result.status == "ok"
+    card = result.card
+    assert card.keywords and card.summary
+    assert not any(k.lower() in {"les", "des", "selon"} for k in card.keywords)
+    for item in all_items(card):
+        assert item.evidence in FRENCH
+
+
+def test_category_and_type_in_vocabulary() -> None:
+    for text in (NEWS, PLAIN, FRENCH):
+        card = analyze(text).card
+        assert card.category in CATEGORIES
+        assert card.type in TYPES
+    assert analyze(NEWS).card.category == "infrastructures"
+    research = "Researchers published a paper in the journal Nature. The study (doi 10.1038/x) " * 3
+    assert analyze(research).card.type == "research article"
+
+
+def test_custom_vocabulary_and_max_items() -> None:
+    analyzer = ExtractiveAnalyzer(categories=("science", "others"), types=("news",), max_items=1)
+    card = analyzer.analyze(ArticleInput(id="a", text=NEWS)).card
+    assert card.category in {"science", "others"}
+    assert card.type in {"news", ""}
+    assert all(len(items) <= 1 for items in card.items().values())
+
+
+def test_hostile_text_does_not_crash() -> None:
+    nasty = ("<script>alert(1)</script> " + "a" * 5000 + " ((((( " * 2000 + "\x00\u202e") * 3
+    result = analyze(nasty)
+    assert result.status in {"ok", "failed"}
+    if result.card:
+        for item in all_items(result.card):
+            assert item.evidence in nasty
+
+
+def test_analyze_many_in_a_pool_matches_sequential() -> None:
+    articles = [ArticleInput(id=str(i), text=t) for i, t in enumerate((NEWS, PLAIN, ""))]
+    sequential = [r.card for _, r in ExtractiveAnalyzer().analyze_many(articles)]
+    pooled = list(ExtractiveAnalyzer(workers=2).analyze_many(articles))
+    assert [a.id for a, _ in pooled] == ["0", "1", "2"]
+    assert [r.card for _, r in pooled] == sequential
+    assert pooled[2][1].status == "failed"
+
+
+def test_sentence_spans_are_verbatim() -> None:
+    text = 'Dr. Smith arrived in the U.S. on Monday.  She said: "It works!" Then\nshe left.'
+    sentences = split_sentences(text)
+    assert [s.text for s in sentences][0].startswith("Dr. Smith arrived in the U.S. on Monday.")
+    for s in sentences:
+        assert text[s.start : s.end] == s.text
+
+
+def test_change_and_cause_spans() -> None:
+    s = "Buyers are shifting from gas boilers to heat pumps, driven by high gas prices."
+    assert change_span(s) == "from gas boilers to heat pumps"
+    assert cause_span(s) == "driven by high gas prices"
+    assert change_span("Nothing moves here.") == ""
+    assert cause_span("Nothing moves here.") == ""
