@@ -10,9 +10,9 @@ import subprocess
 import sys
 
 import pytest
-from hostile_server import HostileServer, page
 from typer.testing import CliRunner
 
+from hostile_server import HostileServer, page
 from techwatch.cli import app
 
 runner = CliRunner()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
+
 from hostile_server import (
     HostileServer,
     big,
@@ -18,7 +19,6 @@ from hostile_server import (
     stall,
     status,
 )
-
 from techwatch.workspace import Workspace
 
 PROSE = (
@@ -41,7 +41,10 @@ def article(title: str, body: str = BODY) -> str:
 
 
 def routes() -> dict:
-    cp1252 = article("Café society", "".join(f"Le café numéro {i} est déjà très populaire à Paris. " for i in range(60)))
+    cp1252 = article(
+        "Café society",
+        "".join(f"Le café numéro {i} est déjà très populaire à Paris. " for i in range(60)),
+    )
     return {
         "/robots.txt": page("User-agent: *\nDisallow: /private/\n", content_type="text/plain"),
         "/good": page(article("A good article")),

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hostile_server import HostileServer, RequestHandler
 
+from hostile_server import HostileServer, RequestHandler
 from techwatch.workspace import Workspace
 
 N_ARTICLES = 40

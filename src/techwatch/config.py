@@ -50,6 +50,9 @@ class ExtractConfig(_Section):
     min_chars: int = 1500
     max_chars: int = 30000
     near_duplicate_threshold: float = 0.9
+    workers: int = Field(
+        0, description="Extraction processes for large batches: 0 for one per CPU, 1 for none."
+    )
 
 
 class AnalyzeConfig(_Section):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
+import os
 import time
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +88,8 @@ class FetchStage:
         self.index = NearDuplicateIndex()
         self.report = StageReport(stage="fetch")
         self.saved: set[str] = set()
+        self.writer: ThreadPoolExecutor | None = None
+        self.extractors: ProcessPoolExecutor | None = None
 
     async def run(
         self,
@@ -109,9 +114,15 @@ class FetchStage:
         return self.report
 
     async def _run_all(self, fetcher: Fetcher, rows: list[dict[str, Any]]) -> None:
+        """Network on the event loop, extraction in worker processes, writes in one thread.
+
+        One writer thread keeps the loop free while SQLite commits, and makes each
+        article's dedup check and write atomic with respect to the others.
+        """
         queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         for row in rows:
             queue.put_nowait(row)
+        loop = asyncio.get_running_loop()
 
         async def worker() -> None:
             while True:
@@ -120,29 +131,44 @@ class FetchStage:
                 except asyncio.QueueEmpty:
                     return
                 outcome = await self._process(fetcher, row)
-                self._save(outcome)
+                started = time.perf_counter()
+                await loop.run_in_executor(self.writer, self._save, outcome)
+                self._timed("seconds_save", started)
 
         workers = max(1, min(self.cfg.concurrency, len(rows)))
-        await asyncio.gather(*(worker() for _ in range(workers)))
+        with ThreadPoolExecutor(1, thread_name_prefix="techwatch-writer") as self.writer:
+            self.extractors = _extract_pool(self.extract_cfg.workers, len(rows))
+            try:
+                await asyncio.gather(*(worker() for _ in range(workers)))
+            finally:
+                if self.extractors is not None:
+                    self.extractors.shutdown(cancel_futures=True)
+
+    def _timed(self, key: str, started: float) -> None:
+        """Add the seconds since `started` to a per-step total (where the time goes)."""
+        totals = self.report.totals
+        totals[key] = totals.get(key, 0.0) + time.perf_counter() - started
 
     async def _process(self, fetcher: Fetcher, row: dict[str, Any]) -> _Outcome:
         url = row["url"]
         try:
+            started = time.perf_counter()
             result = await self._fetch(fetcher, url)
+            self._timed("seconds_fetch", started)
             if result.outcome != "ok":
                 return _Outcome(row, result, None, None, result.outcome, result.reason)
-            extracted = await asyncio.to_thread(
-                extract,
+            started = time.perf_counter()
+            extracted, sig = await asyncio.get_running_loop().run_in_executor(
+                self.extractors,
+                extract_and_sign,
                 result.content or b"",
-                url=result.final_url or url,
-                content_type=result.content_type,
-                charset=result.charset,
-                min_chars=self.extract_cfg.min_chars,
-                max_chars=self.extract_cfg.max_chars,
+                result.final_url or url,
+                result.content_type,
+                result.charset,
+                self.extract_cfg.min_chars,
+                self.extract_cfg.max_chars,
             )
-            sig = None
-            if extracted.status in ("ok", "too_long") and extracted.text:
-                sig = await asyncio.to_thread(signature, extracted.text)
+            self._timed("seconds_extract", started)
             return _Outcome(row, result, extracted, sig, extracted.status, extracted.reason)
         except Exception as exc:  # one bad article never stops the run
             return _Outcome(row, None, None, None, "failed", f"{type(exc).__name__}: {exc}")
@@ -261,6 +287,42 @@ class FetchStage:
         if sig is not None:
             values["signature"] = sig
             self.index.add(article_id, sig)
+
+
+def extract_and_sign(
+    content: bytes,
+    url: str,
+    content_type: str | None,
+    charset: str | None,
+    min_chars: int,
+    max_chars: int,
+) -> tuple[Extracted, bytes | None]:
+    """Extraction and the near-duplicate signature, in one hop to a worker."""
+    extracted = extract(
+        content,
+        url=url,
+        content_type=content_type,
+        charset=charset,
+        min_chars=min_chars,
+        max_chars=max_chars,
+    )
+    sig = None
+    if extracted.status in ("ok", "too_long") and extracted.text:
+        sig = signature(extracted.text)
+    return extracted, sig
+
+
+# Below this many articles, worker processes cost more to start than they save.
+MIN_BATCH_FOR_PROCESSES = 16
+
+
+def _extract_pool(workers: int, batch: int) -> ProcessPoolExecutor | None:
+    """Worker processes for extraction (CPU-bound, GIL-bound), or None for threads."""
+    count = workers if workers > 0 else (os.cpu_count() or 1)
+    if count <= 1 or batch < MIN_BATCH_FOR_PROCESSES:
+        return None
+    # spawn: forking a process that runs threads (event loop, writer) is unsafe.
+    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _extracted_values(extracted: Extracted, row: dict[str, Any]) -> dict[str, Any]:
