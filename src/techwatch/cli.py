@@ -189,6 +189,9 @@ def fetch(
     retry_failed: Annotated[bool, typer.Option(help="Retry articles that failed.")] = False,
     limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
     no_discover: Annotated[bool, typer.Option("--no-discover", help="Skip sources.")] = False,
+    reextract: Annotated[
+        bool, typer.Option(help="Extract again from the raw cache; no request is made.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Refresh sources, then fetch and extract pending articles (idempotent)."""
@@ -197,6 +200,7 @@ def fetch(
             retry_failed=retry_failed,
             limit=limit,
             discover=not no_discover,
+            reextract=reextract,
             progress=RichProgress(quiet),
         )
         if not quiet:

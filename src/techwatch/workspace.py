@@ -135,14 +135,20 @@ class Workspace:
         retry_failed: bool = False,
         limit: int | None = None,
         discover: bool = True,
+        reextract: bool = False,
         progress: Progress | None = None,
     ) -> StageReport:
-        """Refresh sources, then fetch, extract and dedup pending articles."""
+        """Refresh sources, then fetch, extract and dedup pending articles.
+
+        `reextract` extracts again, from the raw cache only, every article already fetched.
+        """
         run_id = self.store.start_run("fetch")
         stage = FetchStage(self.context(progress))
         try:
             report = asyncio.run(
-                stage.run(retry_failed=retry_failed, limit=limit, discover=discover)
+                stage.run(
+                    retry_failed=retry_failed, limit=limit, discover=discover, reextract=reextract
+                )
             )
         except BaseException:
             self.store.finish_run(run_id, status="failed", counts=dict(stage.report.counts))

@@ -90,6 +90,7 @@ class FetchStage:
         self.saved: set[str] = set()
         self.writer: ThreadPoolExecutor | None = None
         self.extractors: ProcessPoolExecutor | None = None
+        self.reextract = False
 
     async def run(
         self,
@@ -97,16 +98,23 @@ class FetchStage:
         retry_failed: bool = False,
         limit: int | None = None,
         discover: bool = True,
+        reextract: bool = False,
     ) -> StageReport:
+        """With `reextract`, extract again from the raw cache what was fetched (new
+        settings or a new extractor), without any request; other options are ignored."""
         started = time.perf_counter()
+        self.reextract = reextract
         async with Fetcher(fetch_settings(self.cfg)) as fetcher:
-            if discover:
+            if discover and not reextract:
                 found = await refresh_sources(self.ctx, fetcher, retry_failed=retry_failed)
                 self.report.totals["sources_read"] = found.processed
                 self.report.totals["new_articles"] = found.totals.get("new_articles", 0)
             for article_id, sig in self.ctx.store.signatures():
                 self.index.add(article_id, sig)
-            rows = self.ctx.store.articles_to_fetch(retry_failed=retry_failed, limit=limit)
+            if reextract:
+                rows = self.ctx.store.articles_to_reextract()
+            else:
+                rows = self.ctx.store.articles_to_fetch(retry_failed=retry_failed, limit=limit)
             self.ctx.progress.start("fetch", len(rows))
             await self._run_all(fetcher, rows)
         self.ctx.progress.finish()
@@ -131,6 +139,10 @@ class FetchStage:
                 except asyncio.QueueEmpty:
                     return
                 outcome = await self._process(fetcher, row)
+                if outcome.status == "skipped":
+                    self.report.counts["not cached"] += 1
+                    self.ctx.progress.advance("not cached")
+                    continue
                 started = time.perf_counter()
                 await loop.run_in_executor(self.writer, self._save, outcome)
                 self._timed("seconds_save", started)
@@ -188,6 +200,8 @@ class FetchStage:
         cached = self.cache.get(url)
         if cached is not None:
             return cached
+        if self.reextract:  # re-extraction never refetches
+            return FetchResult(url=url, final_url=url, outcome="skipped", reason="not cached")
         result = await fetcher.fetch(url)
         if result.outcome == "ok":
             await asyncio.to_thread(self.cache.put, result)

@@ -251,6 +251,17 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def articles_to_reextract(self) -> list[dict[str, Any]]:
+        """Articles whose response was fetched (and so cached) and then extracted."""
+        statuses = ("ok", "too_short", "too_long", "not_article", "binary")
+        query = (
+            select(t.articles)
+            .where(t.articles.c.status.in_(statuses))
+            .order_by(t.articles.c.discovered_at, t.articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def save_article(self, article_id: str, **values: Any) -> None:
         values["updated_at"] = now()
         with self.engine.begin() as conn:

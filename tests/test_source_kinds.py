@@ -1,0 +1,128 @@
+"""Every source kind through the real pipeline: files, folders, local issues, OPML, feeds."""
+
+from __future__ import annotations
+
+from hostile_server import HostileServer, conditional, page
+from techwatch.demo.articles import ARTICLES
+from techwatch.demo.corpus import pdf_bytes, png_bytes
+from techwatch.sources.urls import file_url
+
+
+def article_html(i: int) -> str:
+    item = ARTICLES[i]
+    paragraphs = "".join(f"<p>{p}</p>" for p in item.text.split("\n\n") if p.strip())
+    return (
+        f"<html lang='en'><head><title>{item.title}</title></head>"
+        f"<body><article><h1>{item.title}</h1>{paragraphs}</article></body></html>"
+    )
+
+
+def rss(base: str, items: range) -> str:
+    entries = "".join(
+        f"<item><title>{ARTICLES[i].title}</title><link>{base}/a/{i}</link>"
+        f"<pubDate>Tue, 0{1 + i % 9} Sep 2026 08:00:00 GMT</pubDate></item>"
+        for i in items
+    )
+    return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Feed</title>{entries}</channel></rss>"
+
+
+def routes() -> dict:
+    served = {f"/a/{i}": page(article_html(i)) for i in range(8)}
+    served["/robots.txt"] = page("User-agent: *\nAllow: /\n", content_type="text/plain")
+    return served
+
+
+def test_folder_and_single_files(workspace, tmp_path):
+    folder = tmp_path / "papers"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "one.html").write_text(article_html(0), encoding="utf-8")
+    (folder / "two.md").write_text(f"# {ARTICLES[1].title}\n\n{ARTICLES[1].text}\n", "utf-8")
+    (folder / "sub" / "three.txt").write_text(ARTICLES[2].text, encoding="utf-8")
+    (folder / "four.pdf").write_bytes(pdf_bytes(ARTICLES[3]))
+    (folder / "fake.html").write_bytes(png_bytes())
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04")
+    (folder / ".hidden.md").write_text("secret", encoding="utf-8")
+
+    added = workspace.add(str(folder))
+    assert added.kind == "folder"
+    assert added.new == 5
+    assert any("notes.docx" in what for what, _ in added.skipped)
+
+    single = tmp_path / "single.pdf"
+    single.write_bytes(pdf_bytes(ARTICLES[4]))
+    assert workspace.add(str(single)).kind == "file"
+
+    workspace.fetch()
+    status = {row["url"].rsplit("/", 1)[-1]: row for row in workspace.store.list_articles()}
+    assert {name: row["status"] for name, row in status.items()} == {
+        "one.html": "ok",
+        "two.md": "ok",
+        "three.txt": "ok",
+        "four.pdf": "ok",
+        "fake.html": "binary",
+        "single.pdf": "ok",
+    }
+    assert status["two.md"]["title"] == ARTICLES[1].title
+    assert status["four.pdf"]["kind"] == "pdf"
+    assert status["one.html"]["url"] == file_url((folder / "one.html").resolve())
+    assert status["one.html"]["origin_kind"] == "folder"
+
+
+def test_local_newsletter_issue_file_and_reextraction(workspace, tmp_path):
+    with HostileServer(routes()) as server:
+        issue = tmp_path / "2026-09-14-issue.md"
+        lines = [
+            f"* [{ARTICLES[i].title}]({server.url(f'/a/{i}')}?utm_source=news)" for i in range(4)
+        ]
+        issue.write_text("# My newsletter\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
+        added = workspace.add(str(issue))
+        assert added.kind == "newsletter" and added.new == 4
+        workspace.fetch()
+        rows = workspace.store.list_articles()
+        assert {r["status"] for r in rows} == {"ok"}
+        assert {r["origin_date"] for r in rows} == {"2026-09-14"}
+        assert all("utm_source" not in r["url"] for r in rows)
+        hits = len(server.hits)
+
+        # Stricter settings, then re-extraction from the raw cache: no request at all.
+        from techwatch.workspace import Workspace
+
+        strict = Workspace.open(workspace.root, overrides={"extract": {"min_chars": 100000}})
+        try:
+            report = strict.fetch(reextract=True)
+            assert report.counts == {"too_short": 4}
+            assert len(server.hits) == hits
+        finally:
+            strict.close()
+
+
+def test_opml_feeds_and_conditional_get(workspace, tmp_path):
+    state: dict[str, str] = {}
+    with HostileServer(routes()) as server:
+        feed_routes = {"/feed.xml": conditional(rss(server.url(""), range(5)), etag='"v1"')}
+        server.routes.update(feed_routes)
+        state["feed"] = server.url("/feed.xml")
+        opml = tmp_path / "feeds.opml"
+        opml.write_text(
+            "<?xml version='1.0'?><opml version='2.0'><head><title>x</title></head><body>"
+            f"<outline text='Tech'><outline type='rss' text='Feed' xmlUrl='{state['feed']}'/>"
+            "</outline></body></opml>",
+            encoding="utf-8",
+        )
+        added = workspace.add(str(opml))
+        assert added.kind == "opml"
+        assert added.sources_added == 1 and added.new == 5
+        feed = next(s for s in workspace.store.list_sources() if s["kind"] == "feed")
+        assert feed["etag"] == '"v1"'
+        rows = workspace.store.list_articles()
+        assert {r["published_from"] for r in rows} == {"feed"}
+        assert all(r["published"].startswith("2026-09-0") for r in rows)
+
+        workspace.fetch()  # refreshes the feed with If-None-Match
+        conditional_hits = [
+            h for h in server.hits_for("/feed.xml") if h.headers.get("if-none-match")
+        ]
+        assert conditional_hits
+        feed = workspace.store.get_source(feed["id"])
+        assert feed["reason"] == "not modified"
+        assert workspace.store.status_counts() == {"ok": 5}
