@@ -7,19 +7,17 @@ Baselines measured in the same run, on the same pages:
   (2) trafilatura.bare_extraction alone on the downloaded bodies;
   (1)+(2) is what a bare script would cost; the pipeline adds politeness (robots, per-host
   gates, guard), the raw cache, sniffing, decoding, dedup and one SQLite commit per article.
-The pipeline run is profiled, and its time is grouped by layer.
+Where the time goes: each article's fetch (network, politeness, raw cache), extraction
+(worker processes) and save (one writer thread) are timed; sums over concurrent workers.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
-import pstats
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from threading import Thread
@@ -78,24 +76,6 @@ def trafilatura_alone(bodies: list[bytes]) -> None:
         trafilatura.bare_extraction(body.decode("utf-8"), with_metadata=True)
 
 
-LAYERS = (
-    ("extraction (trafilatura, lxml)", ("trafilatura", "lxml", "justext", "htmldate", "courlan")),
-    ("store (SQLAlchemy, sqlite3)", ("sqlalchemy", "sqlite3", "techwatch/store")),
-    ("HTTP (httpx, httpcore, anyio)", ("httpx", "httpcore", "anyio", "h11", "ssl")),
-    ("dedup (MinHash)", ("techwatch/dedup", "numpy")),
-    ("raw cache (disk)", ("techwatch/fetch/cache",)),
-    ("decode/sniff/charset", ("charset_normalizer", "techwatch/fetch/decode", "sniff")),
-    ("event loop, threads, waits", ("asyncio", "selectors", "threading", "concurrent")),
-)
-
-
-def layer_of(filename: str) -> str:
-    for name, markers in LAYERS:
-        if any(m in filename for m in markers):
-            return name
-    return "other (techwatch glue, stdlib)"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=500)
@@ -114,7 +94,7 @@ def main() -> None:
     trafilatura_alone(bodies)
     t_extract = time.perf_counter() - t0
 
-    def pipeline(profile: cProfile.Profile | None) -> tuple[float, dict, dict]:
+    def pipeline() -> tuple[float, dict, dict]:
         with tempfile.TemporaryDirectory() as tmp:
             links = Path(tmp) / "links.txt"
             links.write_text("\n".join(urls) + "\n", encoding="utf-8")
@@ -130,19 +110,13 @@ def main() -> None:
             ws = Workspace.init(Path(tmp) / "ws", overrides=overrides)
             ws.add(str(links))
             t0 = time.perf_counter()
-            if profile:
-                profile.enable()
             report = ws.fetch()
-            if profile:
-                profile.disable()
             elapsed = time.perf_counter() - t0
             steps = {k: v for k, v in report.totals.items() if k.startswith("seconds_")}
             ws.close()
             return elapsed, dict(report.counts), steps
 
-    t_pipeline, counts, steps = pipeline(None)
-    profile = cProfile.Profile()
-    pipeline(profile)  # a second, profiled run: the profiler slows it, so it is not timed
+    t_pipeline, counts, steps = pipeline()
     server.shutdown()
 
     n = args.pages
@@ -158,21 +132,11 @@ def main() -> None:
     print(f"ratio pipeline / bare script throughput: {bare / t_pipeline:.2f}")
     print(f"outcomes: {counts}")
 
-    print("\nper-article step totals (seconds summed over concurrent workers):")
+    print("\nwhere the time goes (per-article steps, summed over concurrent workers):")
     for key, seconds in steps.items():
         print(
             f"  {key.removeprefix('seconds_'):12} {seconds:8.2f}s  {1000 * seconds / n:7.1f} ms/article"
         )
-
-    stats = pstats.Stats(profile)
-    by_layer: dict[str, float] = defaultdict(float)
-    total = 0.0
-    for (filename, _, _), (_, _, tottime, _, _) in stats.stats.items():  # type: ignore[attr-defined]
-        by_layer[layer_of(filename)] += tottime
-        total += tottime
-    print("\nwhere the time goes (profiled, own time per layer, main thread + workers):")
-    for name, seconds in sorted(by_layer.items(), key=lambda kv: -kv[1]):
-        print(f"  {name:44} {seconds:7.2f}s {100 * seconds / total:5.1f}%")
 
 
 if __name__ == "__main__":

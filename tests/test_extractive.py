@@ -159,10 +159,13 @@ def test_hostile_text_does_not_crash() -> None:
 
 
 def test_analyze_many_in_a_pool_matches_sequential() -> None:
-    articles = [ArticleInput(id=str(i), text=t) for i, t in enumerate((NEWS, PLAIN, ""))]
+    from techwatch.workers import MIN_BATCH_FOR_PROCESSES
+
+    texts = [NEWS, PLAIN, ""] * (MIN_BATCH_FOR_PROCESSES // 3 + 1)  # large enough for a pool
+    articles = [ArticleInput(id=str(i), text=t) for i, t in enumerate(texts)]
     sequential = [r.card for _, r in ExtractiveAnalyzer().analyze_many(articles)]
-    pooled = list(ExtractiveAnalyzer(workers=2).analyze_many(articles))
-    assert [a.id for a, _ in pooled] == ["0", "1", "2"]
+    pooled = list(ExtractiveAnalyzer(workers=2).analyze_many(iter(articles)))
+    assert [a.id for a, _ in pooled] == [str(i) for i in range(len(texts))]
     assert [r.card for _, r in pooled] == sequential
     assert pooled[2][1].status == "failed"
 

@@ -61,6 +61,9 @@ class AnalyzeConfig(_Section):
     categories: list[str] = Field(default_factory=lambda: list(CATEGORIES))
     types: list[str] = Field(default_factory=lambda: list(TYPES))
     max_items: int = 6
+    workers: int = Field(
+        0, description="Processes for the extractive analyzer on large batches: 0 for one per CPU."
+    )
 
 
 class OpenAIConfig(_Section):

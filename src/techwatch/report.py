@@ -27,6 +27,13 @@ def print_status(info: dict[str, Any], console: Console) -> None:
     console.print(sources)
     if info["cards"]:
         console.print("cards: " + ", ".join(f"{k} {v}" for k, v in sorted(info["cards"].items())))
+        totals = info.get("card_totals") or {}
+        if totals.get("calls"):
+            console.print(
+                f"LLM: {totals['calls']} calls, {totals['prompt_tokens']} prompt + "
+                f"{totals['completion_tokens']} completion tokens, ${totals['cost_usd']:.4f}; "
+                f"ungrounded items dropped {totals['dropped']}, flagged {totals['flagged']}"
+            )
     if info["errors"]:
         errors = Table(title="latest problems")
         for col in ("status", "reason", "url"):

@@ -12,7 +12,6 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
@@ -41,6 +40,7 @@ from techwatch.analyze.sentences import (
     split_sentences,
 )
 from techwatch.card import CATEGORIES, SUMMARY_MAX_WORDS, TYPES, Card, Item, Signal
+from techwatch.workers import process_pool
 
 VERSION = "1"
 YAKE_NGRAM = 2  # trigrams cost more and are mostly fragments
@@ -152,12 +152,13 @@ class ExtractiveAnalyzer:
         self, articles: Iterable[ArticleInput]
     ) -> Iterator[tuple[ArticleInput, Analysis]]:
         """Analyse in order; with `workers` > 1, in a process pool (YAKE is CPU-bound)."""
-        if self.workers == 1:
-            for article in articles:
+        items = list(articles)
+        pool = process_pool(self.workers, len(items))
+        if pool is None:
+            for article in items:
                 yield article, self.analyze(article)
             return
-        items = list(articles)
-        with ProcessPoolExecutor(max_workers=self.workers) as pool:
+        with pool:
             chunk = max(1, min(16, len(items) // (self.workers * 4) or 1))
             yield from zip(items, pool.map(self.analyze, items, chunksize=chunk), strict=True)
 

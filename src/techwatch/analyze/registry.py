@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from techwatch.analyze.base import Analyzer, ResultCache
 from techwatch.config import Settings
 
@@ -22,6 +24,7 @@ def make_analyzer(backend: str, settings: Settings, cache: ResultCache | None) -
             categories=tuple(analyze.categories),
             types=tuple(analyze.types),
             max_items=analyze.max_items,
+            workers=analyze.workers if analyze.workers > 0 else (os.cpu_count() or 1),
         )
     if backend == "openai":
         from techwatch.analyze.openai_backend import OpenAIAnalyzer

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,6 +18,7 @@ from techwatch.sources.urls import canonicalize, url_date
 from techwatch.stages.context import StageContext
 from techwatch.stages.discover import discover_source, local_path, read_local
 from techwatch.store.store import now
+from techwatch.workers import process_pool
 
 # Sources re-read on every run; the others are read once (until they fail).
 REFRESHED_KINDS = ("feed", "archive", "opml")
@@ -149,7 +148,7 @@ class FetchStage:
 
         workers = max(1, min(self.cfg.concurrency, len(rows)))
         with ThreadPoolExecutor(1, thread_name_prefix="techwatch-writer") as self.writer:
-            self.extractors = _extract_pool(self.extract_cfg.workers, len(rows))
+            self.extractors = process_pool(self.extract_cfg.workers, len(rows))
             try:
                 await asyncio.gather(*(worker() for _ in range(workers)))
             finally:
@@ -324,19 +323,6 @@ def extract_and_sign(
     if extracted.status in ("ok", "too_long") and extracted.text:
         sig = signature(extracted.text)
     return extracted, sig
-
-
-# Below this many articles, worker processes cost more to start than they save.
-MIN_BATCH_FOR_PROCESSES = 16
-
-
-def _extract_pool(workers: int, batch: int) -> ProcessPoolExecutor | None:
-    """Worker processes for extraction (CPU-bound, GIL-bound), or None for threads."""
-    count = workers if workers > 0 else (os.cpu_count() or 1)
-    if count <= 1 or batch < MIN_BATCH_FOR_PROCESSES:
-        return None
-    # spawn: forking a process that runs threads (event loop, writer) is unsafe.
-    return ProcessPoolExecutor(count, mp_context=multiprocessing.get_context("spawn"))
 
 
 def _extracted_values(extracted: Extracted, row: dict[str, Any]) -> dict[str, Any]:
