@@ -75,7 +75,28 @@ def main() -> int:
     for x in parsed:
         formats[x.format] = formats.get(x.format, 0) + 1
     print(f"round-trip byte-identical: {same}/{n} = {same / n:.1%}; formats {formats}")
+    _store_import(args.corpus)
     return 0
+
+
+def _store_import(folder: Path) -> None:
+    """`techwatch import pages` into a fresh SQLite workspace, then again (idempotent)."""
+    import tempfile
+    import time
+
+    from techwatch.workspace import Workspace
+
+    with tempfile.TemporaryDirectory() as tmp:
+        ws = Workspace.init(Path(tmp) / "ws")
+        for label in ("import into SQLite", "re-import (unchanged)"):
+            start = time.perf_counter()
+            report = ws.import_pages(folder)
+            elapsed = time.perf_counter() - start
+            print(
+                f"{label:30} {report.processed / elapsed:10,.0f} pages/s  "
+                f"({elapsed:.2f} s, {dict(report.counts)})"
+            )
+        ws.close()
 
 
 if __name__ == "__main__":

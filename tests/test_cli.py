@@ -158,3 +158,11 @@ def test_run_fails_loudly_on_a_systemic_failure(tmp_path):
     )
     assert proc.returncode != 0
     assert "cannot open the store" in proc.stderr
+
+
+def test_invalid_settings_are_a_clear_error(tmp_path):
+    tw("init", str(tmp_path / "ws"))
+    (tmp_path / "ws" / "techwatch.toml").write_text("[fetch]\ntimeuot = 3\n", encoding="utf-8")
+    result = runner.invoke(app, ["-w", str(tmp_path / "ws"), "status"])
+    assert result.exit_code == 2
+    assert "invalid settings" in result.output and "timeuot" in result.output

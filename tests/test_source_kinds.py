@@ -126,3 +126,19 @@ def test_opml_feeds_and_conditional_get(workspace, tmp_path):
         feed = workspace.store.get_source(feed["id"])
         assert feed["reason"] == "not modified"
         assert workspace.store.status_counts() == {"ok": 5}
+
+
+def test_a_single_bookmarked_url_is_read_as_an_article(workspace):
+    with HostileServer(routes()) as server:
+        added = workspace.add(server.url("/a/5"), kind="article")
+        assert added.kind == "article" and added.new == 1
+        workspace.fetch()
+    (row,) = workspace.store.list_articles()
+    assert row["status"] == "ok" and row["title"] == ARTICLES[5].title
+
+
+def test_unknown_kind_is_refused(workspace):
+    import pytest
+
+    with pytest.raises(ValueError, match="unknown source kind"):
+        workspace.add("https://example.org/", kind="podcast")

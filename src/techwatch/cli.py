@@ -165,7 +165,8 @@ def add(
     kind: Annotated[
         str | None,
         typer.Option(
-            help="newsletter, archive, feed, opml, urllist, folder or file (default: guessed)."
+            help="newsletter, archive, feed, opml, urllist, folder, file, or article for one "
+            "bookmarked URL (default: guessed)."
         ),
     ] = None,
     title: Annotated[str, typer.Option(help="A name for the source.")] = "",

@@ -11,11 +11,13 @@ import logging
 from pathlib import Path
 from typing import Any, TextIO
 
+from pydantic import ValidationError
+
 from techwatch.config import CONFIG_FILE, Settings, default_config_text, load_settings
 from techwatch.export import export_articles, export_cards
 from techwatch.fetch.client import Fetcher
 from techwatch.progress import NoProgress, Progress, StageReport
-from techwatch.sources.detect import detect_kind
+from techwatch.sources.detect import KINDS, detect_kind
 from techwatch.stages.analyze import run_analyze
 from techwatch.stages.context import StageContext
 from techwatch.stages.discover import DiscoverReport, discover_source, is_local, local_path
@@ -71,7 +73,10 @@ class Workspace:
         merged = dict(overrides or {})
         if db:
             merged["db"] = db
-        settings = load_settings(root, merged)
+        try:
+            settings = load_settings(root, merged)
+        except (ValidationError, ValueError) as exc:
+            raise WorkspaceError(f"invalid settings in {root / CONFIG_FILE}: {exc}") from exc
         url = settings.db or sqlite_url(root / DB_FILE)
         try:
             store = Store(url)
@@ -120,6 +125,8 @@ class Workspace:
         async with Fetcher(fetch_settings(self.settings.fetch)) as fetcher:
             if kind is None:
                 kind = await _detect(fetcher, location)
+            elif kind not in KINDS:
+                raise ValueError(f"unknown source kind {kind!r}; choose one of {', '.join(KINDS)}")
             source_id, _ = self.store.add_source(kind, location, title=title)
             source = self.store.get_source(source_id)
             assert source is not None

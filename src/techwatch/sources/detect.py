@@ -12,7 +12,16 @@ from techwatch.sources.newsletter import decode_text, looks_like_html, parse_htm
 from techwatch.sources.urllist import looks_like_url_list
 from techwatch.sources.urls import is_http_url, same_site
 
-KINDS: tuple[str, ...] = ("feed", "opml", "urllist", "folder", "newsletter", "archive", "file")
+KINDS: tuple[str, ...] = (
+    "feed",
+    "opml",
+    "urllist",
+    "folder",
+    "newsletter",
+    "archive",
+    "file",
+    "article",  # never guessed: `techwatch add URL --kind article` for one bookmark
+)
 
 _SNIFF_BYTES = 65536
 _FEED_TYPES = (

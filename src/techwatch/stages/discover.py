@@ -153,6 +153,10 @@ async def _discover(
         discovery = Discovery(origin=origin, links=[Link(url=file_url(path), text=path.name)])
         record(ctx, source["id"], discovery, report)
         return
+    if kind == "article":  # one URL to read as an article (a bookmark), not harvested
+        origin = Origin(kind="urllist", url=location, title=source.get("title") or "")
+        record(ctx, source["id"], Discovery(origin=origin, links=[Link(url=location)]), report)
+        return
 
     # Everything else is read from a local file or fetched.
     if is_local(location):
