@@ -71,6 +71,11 @@ class Store:
         if create:
             migrate(self.engine)
 
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        """Every row of a query, as dicts."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
@@ -128,8 +133,7 @@ class Store:
         query = select(t.sources).order_by(t.sources.c.id)
         if kinds:
             query = query.where(t.sources.c.kind.in_(kinds))
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._all(query)
 
     # -- articles ----------------------------------------------------------------
 
@@ -248,8 +252,7 @@ class Store:
         )
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._all(query)
 
     def articles_to_reextract(self) -> list[dict[str, Any]]:
         """Articles whose response was fetched (and so cached) and then extracted."""
@@ -259,8 +262,7 @@ class Store:
             .where(t.articles.c.status.in_(statuses))
             .order_by(t.articles.c.discovered_at, t.articles.c.id)
         )
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._all(query)
 
     def save_article(self, article_id: str, **values: Any) -> None:
         values["updated_at"] = now()
@@ -313,8 +315,7 @@ class Store:
             query = query.where(t.articles.c.status == status)
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._all(query)
 
     def search_articles(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         """Full-text search over title and text (FTS5 on SQLite, tsvector on PostgreSQL)."""
@@ -442,8 +443,7 @@ class Store:
         )
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._all(query)
 
     def save_card(
         self,
@@ -545,8 +545,7 @@ class Store:
             query = query.where(t.cards.c.status == status)
         if limit:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+        return self._all(query)
 
     def search_cards(self, query: str, limit: int = 20) -> list[dict[str, Any]]:
         if not query.strip():
