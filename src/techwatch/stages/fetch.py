@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,12 +149,12 @@ class FetchStage:
 
         workers = max(1, min(self.cfg.concurrency, len(rows)))
         with ThreadPoolExecutor(1, thread_name_prefix="techwatch-writer") as self.writer:
-            self.extractors = process_pool(self.extract_cfg.workers, len(rows))
+            self.extractors = pool = process_pool(self.extract_cfg.workers, len(rows))
             try:
                 await asyncio.gather(*(worker() for _ in range(workers)))
             finally:
-                if self.extractors is not None:
-                    self.extractors.shutdown(cancel_futures=True)
+                if pool is not None:
+                    pool.shutdown(cancel_futures=True)
 
     def _timed(self, key: str, started: float) -> None:
         """Add the seconds since `started` to a per-step total (where the time goes)."""
@@ -181,6 +182,11 @@ class FetchStage:
             )
             self._timed("seconds_extract", started)
             return _Outcome(row, result, extracted, sig, extracted.status, extracted.reason)
+        except BrokenProcessPool as exc:
+            # A worker died on this page (a crash in a C library, memory): record it, and
+            # extract the rest in threads rather than losing the pool for every article.
+            self.extractors = None
+            return _Outcome(row, None, None, None, "failed", f"extraction worker died: {exc}")
         except Exception as exc:  # one bad article never stops the run
             return _Outcome(row, None, None, None, "failed", f"{type(exc).__name__}: {exc}")
 
