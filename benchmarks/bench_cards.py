@@ -1,6 +1,10 @@
 """Card quality: how well produced cards match reference cards, against a naive baseline.
 
-    python benchmarks/bench_cards.py [--embedder minilm|hashing] [--threshold 0.5]
+    python benchmarks/bench_cards.py [--embedder minilm|hashing] [--threshold 0.5] [--split]
+
+With `--split`, the articles are also scored as two halves (even and odd positions), so a
+change tuned while looking at one half can be checked on the other: a rule that helps only
+one half is probably fitted to its articles rather than general.
 
 For every article with a reference card and every item field, an item is *matched* when
 some item on the other side has cosine similarity >= threshold ("name: description" for
@@ -24,6 +28,7 @@ import importlib
 import json
 import pkgutil
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -214,12 +219,19 @@ def similarity(embedder: Embedder, ref: list[str], out: list[str]) -> np.ndarray
     return vectors[: len(ref)] @ vectors[len(ref) :].T
 
 
-def evaluate(embedder: Embedder, cases: list[Case]) -> dict[str, dict[str, Tally]]:
+def evaluate(
+    embedder: Embedder, cases: list[Case], labels: Counter[str] | None = None
+) -> dict[str, dict[str, Tally]]:
+    """Tallies per analyzer and field; `labels` counts category/type agreement if given."""
     analyzer = ExtractiveAnalyzer()
     tallies = {name: {f: Tally() for f in FIELDS} for name in ("baseline", "extractive")}
     for case in cases:
         result = analyzer.analyze(case.article)
         produced = result.card or Card()
+        if labels is not None:
+            labels["n"] += 1
+            labels["category"] += produced.category == case.reference.category
+            labels["type"] += produced.type == case.reference.type
         cards = {"extractive": produced, "baseline": baseline_card(case.article, produced)}
         for name, card in cards.items():
             for field in FIELDS:
@@ -261,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--embedder", choices=("minilm", "hashing"), default="minilm")
     parser.add_argument("--threshold", type=float, default=None)
+    parser.add_argument(
+        "--split", action="store_true", help="also report even and odd articles separately"
+    )
     args = parser.parse_args(argv)
     try:
         embedder = get_embedder(args.embedder)
@@ -270,7 +285,18 @@ def main(argv: list[str] | None = None) -> int:
     threshold = args.threshold or DEFAULT_THRESHOLD[args.embedder]
     cases, source = load_cases()
     print(f"{len(cases)} articles from {source}; embedder {embedder.name}")
-    print(report(evaluate(embedder, cases), threshold))
+    parts = [("all", cases)]
+    if args.split:
+        parts += [("even half", cases[0::2]), ("odd half", cases[1::2])]
+    for label, part in parts:
+        labels: Counter[str] = Counter()
+        tallies = evaluate(embedder, part, labels)
+        print(f"\n[{label}: {len(part)} articles]")
+        print(report(tallies, threshold))
+        n = max(1, labels["n"])
+        print(
+            f"category accuracy {labels['category'] / n:.2f}; type accuracy {labels['type'] / n:.2f}"
+        )
     return 0
 
 

@@ -19,9 +19,12 @@ import yake
 
 from techwatch.analyze.base import Analysis, ArticleInput
 from techwatch.analyze.lexicons import (
+    ACTOR_NOUNS,
     CATEGORY_THEMES,
+    GENERIC_WORDS,
     LEXICON_VERSION,
     NON_TECH_ACRONYMS,
+    REPORTING_THAT,
     TECH_HEADS,
     TYPE_CUES,
     TYPE_URL_HINTS,
@@ -37,20 +40,39 @@ from techwatch.analyze.sentences import (
     change_span,
     cue_scores,
     has_future_horizon,
+    is_verb_like,
+    noun_phrases,
     split_sentences,
 )
 from techwatch.card import CATEGORIES, SUMMARY_MAX_WORDS, TYPES, Card, Item, Signal
 from techwatch.workers import process_pool
 
-VERSION = "1"
+VERSION = "2"
 YAKE_NGRAM = 2  # trigrams cost more and are mostly fragments
 YAKE_CHARS = 5_000  # YAKE cost grows with text length; the head of an article suffices.
-MIN_CUE = {"signals": 1.5, "concerns": 1.5, "behaviors": 1.5, "issues": 1.5}
+MIN_CUE = {"signals": 1.5, "concerns": 1.2, "behaviors": 1.2, "issues": 1.2}
 _TIE_ORDER = ("behaviors", "concerns", "issues", "signals")  # the more specific cue wins a tie
 DESCRIPTION_MAX_CHARS = 400
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’-]*", re.UNICODE)
 _ACRONYM = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{1,5}s?(?![\w-])")
+_ADJECTIVE_SUFFIX = re.compile(r"(?:able|ible|al|ous|ful|less|ive|ier|est)$")
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
 _PRODUCT = re.compile(
     r"(?<![\w-])[A-Z][A-Za-z]{2,20} (?:[A-Z]{1,3}\d{1,4}|\d{1,3})[A-Za-z]{0,3}(?![\w-])"
 )
@@ -67,6 +89,9 @@ class _Doc:
     tokens: list[list[str]] = field(default_factory=list)  # content tokens per sentence
     centrality: list[float] = field(default_factory=list)
     phrases: list[str] = field(default_factory=list)  # YAKE candidates, best first
+    phrase_keys: list[frozenset[str]] = field(default_factory=list)  # their word sets
+    df: Counter[str] = field(default_factory=Counter)  # sentences holding each content word
+    title_words: frozenset[str] = frozenset()
     title: str = ""
 
 
@@ -166,7 +191,8 @@ class ExtractiveAnalyzer:
 
     def build_card(self, article: ArticleInput) -> Card:
         doc = self._prepare(article)
-        keywords = self._keywords(doc)
+        technologies = self._technologies(doc)
+        keywords = self._keywords(doc, technologies)
         themes = self._themes(doc.text)
         used: set[int] = set()
         signals, concerns, behaviors, issues = self._cue_items(doc, used)
@@ -180,7 +206,7 @@ class ExtractiveAnalyzer:
             signals=signals,
             concerns=concerns,
             behaviors=behaviors,
-            technologies=self._technologies(doc),
+            technologies=technologies,
             issues=issues,
         )
 
@@ -195,7 +221,11 @@ class ExtractiveAnalyzer:
         doc.centrality = self._centrality(doc.tokens)
         raw = _extractor(language, YAKE_NGRAM, 40).extract_keywords(article.text[:YAKE_CHARS])
         doc.phrases = self._clean_phrases([kw for kw, _ in raw], stop)
+        doc.phrase_keys = [frozenset(_norm(p).split()) for p in doc.phrases]
+        for toks in doc.tokens:
+            doc.df.update(set(toks))
         doc.title = article.title
+        doc.title_words = frozenset(_norm(w) for w in _TOKEN.findall(article.title))
         return doc
 
     @staticmethod
@@ -234,21 +264,43 @@ class ExtractiveAnalyzer:
                 continue
             if all(w.lower() in stop or not w.isalpha() for w in words):
                 continue
+            if any(
+                is_verb_like(
+                    w, words[i - 1] if i else "", words[i + 1] if i + 1 < len(words) else ""
+                )
+                for i, w in enumerate(words)
+            ):
+                continue  # "batteries earned", "sounded implausible": not noun phrases
+            if len(words) == 1 and (
+                phrase.lower() in _MONTHS
+                or phrase.islower()
+                and (phrase in GENERIC_WORDS or _ADJECTIVE_SUFFIX.search(phrase))
+            ):
+                continue
             out.append(phrase)
         return out
 
     # ------------------------------------------------------------------ keywords, themes
 
-    def _keywords(self, doc: _Doc, count: int = 8) -> list[str]:
-        """Top YAKE phrases, re-ranked toward named entities and title terms, without repeats."""
+    def _keywords(self, doc: _Doc, technologies: list[Item], count: int = 8) -> list[str]:
+        """Top YAKE phrases and named multi-word technologies, re-ranked toward named
+        entities and title terms, without repeats."""
         ranked = []
+        for rank, item in enumerate(technologies[:3]):
+            if len(item.name.split()) > 1:
+                name = item.name if item.name in doc.text else item.name.lower()
+                ranked.append((4.0 + rank, -1, name))
         for rank, phrase in enumerate(doc.phrases):
             words = phrase.split()
             bonus = 0.0
-            if all(w[:1].isupper() or w.isupper() for w in words):
+            if len(words) == 1 and phrase.lower() != phrase and phrase.lower() in doc.text:
+                bonus += 2  # "Batteries" at a sentence start is not a name
+            elif all(w[:1].isupper() or w.isupper() for w in words):
                 bonus -= 3 if len(words) > 1 else 2
             elif len(words) == 3:
                 bonus += 3  # lowercase trigrams are mostly fragments
+            elif len(words) == 1:
+                bonus += 2  # a lone common word is rarely the article's key term
             if doc.title and _contains(doc.title, phrase):
                 bonus -= 3
             ranked.append((rank + bonus, rank, phrase))
@@ -286,7 +338,13 @@ class ExtractiveAnalyzer:
                 continue
             votes = sum(theme_count.get(t, 0) for t in CATEGORY_THEMES.get(category, ()))
             scores[category] = votes + 1.5 * len(pattern.findall(text))
-        return self._pick(scores, self.categories, minimum=3.0)
+        choice = self._pick(scores, self.categories, minimum=3.0)
+        if choice in {"others", ""} and "technology" in self.categories:
+            # Weak evidence: a text naming technologies is about technology, else "others".
+            tech = scores.get("technology", 0.0) + len(tech_term_pattern().findall(text[:20_000]))
+            if tech >= 2.0:
+                return "technology"
+        return choice
 
     def _type(self, text: str, url: str) -> str:
         head = text[:20_000]
@@ -301,6 +359,24 @@ class ExtractiveAnalyzer:
         for pattern, kind in TYPE_URL_HINTS:
             if url and re.search(pattern, url, re.IGNORECASE):
                 scores[kind] = scores.get(kind, 0.0) + 4.0
+        return self._pick_type(scores)
+
+    def _pick_type(self, scores: dict[str, float]) -> str:
+        """Research or social only on strong cues, news on reporting cues, else blog post.
+
+        Reference cards call most web articles blog posts, so that is the default rather
+        than "others", which says nothing.
+        """
+        allowed = {k: v for k, v in scores.items() if k in self.types}
+        best = max(allowed, key=lambda k: (allowed[k], -self.types.index(k)), default="")
+        news, blog = allowed.get("news", 0.0), allowed.get("blog post", 0.0)
+        if best in {"research article", "social network"} and allowed[best] >= 3.0:
+            return best
+        if "news" in allowed and news >= 2.0 and news > blog:
+            return "news"
+        for fallback in ("blog post", "news", "others"):
+            if fallback in self.types:
+                return fallback
         return self._pick(scores, self.types, minimum=3.0)
 
     @staticmethod
@@ -341,13 +417,39 @@ class ExtractiveAnalyzer:
     # ------------------------------------------------------------------ item lists
 
     def _name(self, doc: _Doc, sentence: Sentence, taken: set[str]) -> str:
-        """A short name: a multi-word key phrase of the sentence, else a run of content words."""
-        present = [p for p in doc.phrases if _contains(sentence.text, p) and _norm(p) not in taken]
-        multi = [p for p in present if len(p.split()) > 1]
-        run = self._content_run(doc, sentence)
-        choice = (
-            multi[0] if multi else run if len(run.split()) > 1 else present[0] if present else run
-        )
+        """A short noun phrase naming what the sentence is about, in Title Case.
+
+        Candidates are the sentence's noun phrases (after "X warn/say that", only the
+        reported clause's); they score for being multi-word, key phrases of the article,
+        frequent in it, named entities or title words, and lose for naming who speaks.
+        """
+        text = sentence.text
+        phrases = noun_phrases(text, doc.stop)
+        reported = REPORTING_THAT.search(text)
+        if reported:
+            phrases = [p for p in phrases if p[0] >= reported.end()] or phrases
+        best: tuple[float, str] | None = None
+        for order, (offset, phrase) in enumerate(phrases):
+            key = _norm(phrase)
+            if key in taken or len(phrase) < 3:
+                continue
+            words = key.split()
+            keyset = frozenset(words)
+            score = (0.0, 1.2, 1.4, 1.0)[min(len(words), 4) - 1]
+            if words[-1] in ACTOR_NOUNS or words[-1] in GENERIC_WORDS:
+                score -= 1.5
+            for rank, pkey in enumerate(doc.phrase_keys[:40]):
+                if pkey <= keyset:
+                    score += (2.0 - rank * 0.04) * (0.5 if len(words) == 1 else 1.0)
+                    break
+            score += 0.25 * min(4, max(doc.df.get(w.lower(), 0) for w in phrase.split()) - 1)
+            score += 0.3 * min(3, len(keyset & doc.title_words))
+            if offset > 0 and any(w[:1].isupper() for w in phrase.split()):
+                score += 0.4
+            score -= 0.25 * order
+            if best is None or score > best[0]:
+                best = (score, phrase)
+        choice = best[1] if best else self._content_run(doc, sentence)
         if not choice or _norm(choice) in taken:
             return ""
         taken.add(_norm(choice))

@@ -16,7 +16,10 @@ from techwatch.analyze.lexicons import (
     CHANGE_CUES,
     FUTURE_CUES,
     ISSUE_CUES,
+    NOT_VERBS,
     RISK_CUES,
+    VERB_BASES,
+    VERB_FORMS,
 )
 
 # A sentence ends at . ! ? … (plus closing quotes/brackets) followed by space and an
@@ -181,3 +184,123 @@ def cause_span(sentence: str) -> str:
     span = rest[: cut.start()] if cut else rest
     span = span.strip(" ,\"'”’")
     return span if len(span.split()) >= 3 else ""
+
+
+# ---------------------------------------------------------------------------- noun phrases
+# A light chunker: with no tagger offline, a noun phrase is a run of words between
+# "boundaries" (punctuation, stopwords, verbs recognised by list or suffix). Names and
+# keywords built from these runs read like "Commercial Deployment", not "Deals Suggest".
+_CHUNK_TOKEN = re.compile(r"[^\W_][\w'’-]*|[^\w\s]", re.UNICODE)
+_VERB_SUFFIX = re.compile(r"(?:ises|izes|ifies|ised|ized|ified)$")
+_MODALS = frozenset(
+    [
+        "to",
+        "can",
+        "could",
+        "may",
+        "might",
+        "must",
+        "shall",
+        "should",
+        "will",
+        "would",
+        "does",
+        "did",
+    ]
+)
+_RELATIVES = frozenset(["that", "which", "who"])
+_AUXILIARIES = frozenset(["is", "are", "was", "were", "be", "been", "being", "has", "have", "had"])
+_ADVERBS = frozenset(
+    ["worldwide", "nationwide", "overseas", "abroad", "together", "earlier", "further", "faster"]
+)
+# Stopwords that are fine inside a noun phrase ("pilot line", "large batteries").
+_PHRASE_WORDS = frozenset(
+    ["line", "lines", "large", "small", "big", "old", "new", "good", "bad", "half"]
+)
+_NOT_VERB_SUFFIX = frozenset(
+    [
+        "crises",
+        "premises",
+        "enterprises",
+        "franchises",
+        "exercises",
+        "promises",
+        "surprises",
+        "expertise",
+        "sizes",
+        "prizes",
+    ]
+)
+
+
+def is_verb_like(word: str, previous: str = "", following: str = "", before: str = "") -> bool:
+    """Whether `word` is probably a verb in context (list, then suffix rules).
+
+    `previous` is the preceding word of the same phrase, `before` the raw preceding token.
+    """
+    low = word.lower().replace("’", "'")
+    prior = before.lower()
+    if prior in _MODALS:
+        return True
+    if prior in _RELATIVES and low.endswith("s") and not low.endswith("ss"):
+        return True  # "... that interprets error syndromes"
+    if (prior in _AUXILIARIES or prior.endswith("ly")) and low.endswith(("ing", "ed")):
+        return True  # "are increasingly building", "was removed"
+    if low in NOT_VERBS:
+        return False
+    plural = previous.lower()
+    if low in VERB_BASES and plural.endswith("s") and not plural.endswith("ss"):
+        return True  # "grid operators pay", "data centres account"
+    if low in VERB_FORMS or low in _ADVERBS:
+        return True
+    if low in _NOT_VERB_SUFFIX or word[:1].isupper() and previous:
+        return False
+    if _VERB_SUFFIX.search(low) or low.endswith("ly"):
+        return True
+    if low.endswith("ed") and len(low) > 4:
+        # "advanced packaging" (pre-noun adjective) vs "batteries earned" (verb).
+        return bool(previous) or not following
+    return False
+
+
+def noun_phrases(text: str, stop: frozenset[str], max_words: int = 4) -> list[tuple[int, str]]:
+    """Candidate noun phrases of a sentence as (offset, verbatim words), in order."""
+    tokens = list(_CHUNK_TOKEN.finditer(text))
+    words = [t.group(0) for t in tokens]
+    out: list[tuple[int, str]] = []
+    run: list[int] = []
+
+    def flush() -> None:
+        while run and not _good_edge(words[run[-1]]):
+            run.pop()
+        while run and not _good_edge(words[run[0]]):
+            run.pop(0)
+        if run:
+            kept = run[-max_words:]  # English noun phrases are head-final
+            out.append((tokens[kept[0]].start(), " ".join(words[i] for i in kept)))
+        run.clear()
+
+    for i, word in enumerate(words):
+        low = word.lower()
+        boundary = (
+            not word[:1].isalnum()
+            or (low in stop and low not in _PHRASE_WORDS)
+            or low.isdigit()
+            or is_verb_like(
+                word,
+                words[run[-1]] if run else "",
+                words[i + 1] if i + 1 < len(words) and words[i + 1][:1].isalnum() else "",
+                words[i - 1] if i else "",
+            )
+        )
+        if boundary:
+            flush()
+        else:
+            run.append(i)
+    flush()
+    return out
+
+
+def _good_edge(word: str) -> bool:
+    """A phrase may not start or end with a possessive-less fragment like "-" or "'s"."""
+    return len(word) > 1 and word[:1].isalnum() and not word.lower().endswith("ly")
