@@ -67,6 +67,11 @@ def test_folder_and_single_files(workspace, tmp_path):
     assert status["one.html"]["url"] == file_url((folder / "one.html").resolve())
     assert status["one.html"]["origin_kind"] == "folder"
 
+    # A file dropped in the folder later is picked up by the next run.
+    (folder / "five.md").write_text(f"# {ARTICLES[5].title}\n\n{ARTICLES[5].text}\n", "utf-8")
+    again = workspace.fetch()
+    assert dict(again.counts) == {"ok": 1}
+
 
 def test_local_newsletter_issue_file_and_reextraction(workspace, tmp_path):
     with HostileServer(routes()) as server:

@@ -21,8 +21,9 @@ from techwatch.stages.discover import discover_source, local_path, read_local
 from techwatch.store.store import now
 from techwatch.workers import process_pool
 
-# Sources re-read on every run; the others are read once (until they fail).
-REFRESHED_KINDS = ("feed", "archive", "opml")
+# Sources re-read on every run (they grow: new entries, issues, lines, files); the others,
+# newsletter issues and single files or URLs, are read once (until they fail).
+REFRESHED_KINDS = ("feed", "archive", "opml", "urllist", "folder")
 TEXT_STATUSES = ("ok", "too_short", "too_long")
 
 
