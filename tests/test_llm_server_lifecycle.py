@@ -5,10 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
+from procs import alive
 from techwatch.analyze.llm_server import find_smollm2_gguf
 
 MODEL = find_smollm2_gguf()
@@ -31,14 +31,6 @@ def test_server_exits_when_its_parent_dies():
     )
     pid = int(out.stdout.strip())
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and _alive(pid):
+    while time.monotonic() < deadline and alive(pid):
         time.sleep(0.2)
-    assert not _alive(pid)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
+    assert not alive(pid)

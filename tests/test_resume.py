@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from hostile_server import HostileServer, RequestHandler
+from procs import alive, children
 from techwatch.workspace import Workspace
 
 N_ARTICLES = 40
@@ -63,16 +64,16 @@ def test_sigkill_mid_fetch_then_rerun_loses_nothing(tmp_path):
             time.sleep(0.05)
         if proc.poll() is not None:
             pytest.fail(f"fetch ended before it could be killed: {proc.stderr.read().decode()}")
-        children = _children(proc.pid)
-        assert children  # the extraction workers (and the resource tracker) are running
+        workers = children(proc.pid)
+        assert workers  # the extraction workers (and the resource tracker) are running
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         assert proc.returncode == -signal.SIGKILL
         # Extraction workers die with their parent: no orphan keeps running.
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and any(_alive(pid) for pid in children):
+        while time.monotonic() < deadline and any(alive(pid) for pid in workers):
             time.sleep(0.1)
-        assert not [pid for pid in children if _alive(pid)]
+        assert not [pid for pid in workers if alive(pid)]
         assert 5 <= _count(db, "status = 'ok'") < N_ARTICLES  # it really stopped mid-run
 
         rerun = subprocess.run(cmd, env=env, capture_output=True, timeout=120)
@@ -100,24 +101,3 @@ def _count(db: Path, where: str) -> int:
             return conn.execute(f"SELECT count(*) FROM articles WHERE {where}").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
-
-
-def _children(pid: int) -> list[int]:
-    """Child process ids of `pid`, from /proc (Linux)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == pid:
-            found.append(int(stat.parent.name))
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"

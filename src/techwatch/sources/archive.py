@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from techwatch.sources.model import Discovery, Origin
-from techwatch.sources.newsletter import page_title, parse_html
+from techwatch.sources.newsletter import page_links, page_title, parse_html
 from techwatch.sources.urls import canonicalize, host_of, is_http_url, url_date
 
 SUBSTACK_PAGE_SIZE = 50
@@ -68,13 +68,8 @@ def parse_archive(content: str | bytes, url: str) -> Discovery:
         return discovery
     origin.title = page_title(root)
     seen: set[str] = set()
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith("#"):
-            continue
-        try:
-            absolute = urljoin(url, href)
-        except ValueError:
+    for href, absolute in page_links(root, url):
+        if absolute is None:
             discovery.skipped.append((href, "not an http(s) URL"))
             continue
         reason = is_issue_url(absolute, url)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from techwatch.sources.archive import is_issue_url
-from techwatch.sources.newsletter import decode_text, looks_like_html, parse_html
+from techwatch.sources.newsletter import decode_text, looks_like_html, page_links, parse_html
 from techwatch.sources.urllist import looks_like_url_list
 from techwatch.sources.urls import is_http_url, same_site
 
@@ -64,15 +64,8 @@ def _looks_like_archive(content: bytes, url: str) -> bool:
         return False
     issues: set[str] = set()
     outbound = 0
-    for anchor in root.iter("a"):
-        href = (anchor.get("href") or "").strip()
-        if not href or href.startswith("#"):
-            continue
-        try:
-            absolute = urljoin(url, href)
-        except ValueError:
-            continue
-        if not is_http_url(absolute):
+    for _, absolute in page_links(root, url):
+        if absolute is None or not is_http_url(absolute):
             continue
         if not is_issue_url(absolute, url):
             issues.add(absolute.split("#")[0])

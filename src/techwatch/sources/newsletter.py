@@ -226,6 +226,19 @@ def _page_date(root: html.HtmlElement) -> tuple[str, str]:
     return (found, "page metadata") if found else ("", "")
 
 
+def page_links(root: html.HtmlElement, base_url: str) -> Iterator[tuple[str, str | None]]:
+    """Each `<a href>` of a page as (href, absolute URL), the URL None when it cannot be
+    resolved; empty hrefs and in-page anchors are left out."""
+    for anchor in root.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or href.startswith("#"):
+            continue
+        try:
+            yield href, urljoin(base_url, href)
+        except ValueError:
+            yield href, None
+
+
 def page_title(root: html.HtmlElement) -> str:
     title = _meta(root, "og:title", "twitter:title")
     if not title:
