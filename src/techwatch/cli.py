@@ -470,3 +470,20 @@ def _print_counts(what: str, counts: Counter[str] | dict[str, int], elapsed: flo
 
 def _status_table(ws: Workspace) -> None:
     print_status(ws.status(), console)
+
+
+# -- feature commands ---------------------------------------------------------------
+# Each feature keeps its commands in `techwatch/cli_<name>.py`, which defines
+# `register(app)`. Add the feature's name here (one entry each).
+
+FEATURE_COMMANDS: tuple[str, ...] = ()
+
+
+def _register_features() -> None:
+    import importlib
+
+    for name in FEATURE_COMMANDS:
+        importlib.import_module(f"techwatch.cli_{name}").register(app)
+
+
+_register_features()
