@@ -145,6 +145,39 @@ result_cache = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 
+# -- outputs (stories, deliveries) ------------------------------------------------------
+# A short story per newsletter issue, made by an LLM from that issue's summaries; kept
+# until regenerated on request.
+stories = Table(
+    "stories",
+    metadata,
+    Column("issue_date", String(10), primary_key=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("article_ids", JSON, nullable=False),
+    Column("backend", String(32), nullable=False, default=""),
+    Column("model", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One row per delivery attempt target: the key is a hash of content + recipient, so a
+# rerun sends nothing twice. Only status "sent" counts as delivered.
+sends = Table(
+    "sends",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("subject", Text, nullable=False, default=""),
+    Column("what", String(32), nullable=False, default=""),
+    Column("status", String(16), nullable=False, default="pending"),
+    Column("error", Text, nullable=False, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("sent_at", DateTime(timezone=True), nullable=True),
+)
+# -- end outputs --------------------------------------------------------------------------
+
 # One row per stage run, for `status` and for cost accounting.
 runs = Table(
     "runs",
