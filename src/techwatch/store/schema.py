@@ -192,3 +192,78 @@ runs = Table(
     Column("completion_tokens", Integer, nullable=False, default=0),
     Column("cost_usd", Float, nullable=False, default=0.0),
 )
+
+# -- web (0006_web.py): users, sessions, API tokens and curation -------------------------
+# Passwords and tokens are stored only as hashes (argon2 for passwords, sha256 for random
+# tokens). Curation rows are keyed by the ids they curate, so they survive re-analysis.
+web_users = Table(
+    "web_users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("web_users.id"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+web_tokens = Table(
+    "web_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("web_users.id"), nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# A rating (1-5) of a card (target_id = article id) or a signal ("<article id>:<position>").
+ratings = Table(
+    "ratings",
+    metadata,
+    Column("target_kind", String(16), primary_key=True),
+    Column("target_id", String(64), primary_key=True),
+    Column("rating", Integer, nullable=False),
+    Column("user_id", Integer, ForeignKey("web_users.id"), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# A person's verdict on a weak signal: confirmed or dismissed.
+signal_states = Table(
+    "signal_states",
+    metadata,
+    Column("article_id", String(32), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("user_id", Integer, ForeignKey("web_users.id"), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# A person's name for a trend, or the trend it was merged into.
+trend_edits = Table(
+    "trend_edits",
+    metadata,
+    Column("trend_id", String(64), primary_key=True),
+    Column("label", Text, nullable=False, default=""),
+    Column("merged_into", String(64), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Trends and saved queries a person watches.
+watchlist = Table(
+    "watchlist",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ux_watchlist_kind_value", "kind", "value", unique=True),
+)
+# -- end web ----------------------------------------------------------------------------
