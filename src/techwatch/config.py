@@ -91,6 +91,14 @@ class PagesConfig(_Section):
     out: str = "pages"
 
 
+class WebConfig(_Section):
+    public_read: bool = Field(
+        False, description="Let visitors read pages without logging in (writes always need one)."
+    )
+    session_hours: float = Field(12.0, description="How long a login lasts.")
+    site_out: str = Field("site", description="Where `techwatch site` writes the static site.")
+
+
 class Settings(_Section):
     db: str = Field("", description="SQLAlchemy URL; empty = SQLite file in the workspace.")
     log_file: str = "techwatch.log"
@@ -100,6 +108,7 @@ class Settings(_Section):
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     llamacpp: LlamaCppConfig = Field(default_factory=LlamaCppConfig)
     pages: PagesConfig = Field(default_factory=PagesConfig)
+    web: WebConfig = Field(default_factory=WebConfig)
 
 
 _TRUE = {"1", "true", "yes", "on"}
