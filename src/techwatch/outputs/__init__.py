@@ -1,0 +1,1 @@
+"""Outputs for people: answers, decks, stories, drafts, deliveries (computing, not pages)."""
