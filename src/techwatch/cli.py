@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,11 +21,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from techwatch.analyze.registry import BackendError
+from techwatch.api_types import SearchHit
 from techwatch.export import ExportError
 from techwatch.report import print_status
-from techwatch.workspace import Workspace, WorkspaceError
+from techwatch.workspace import Workspace, WorkspaceBusy, WorkspaceError
 
 app = typer.Typer(
     help="techwatch: foresight cards from the articles of a tech watch.",
@@ -80,18 +83,19 @@ def _open() -> Workspace:
     try:
         return Workspace.open(state.workspace, db=state.db, overrides=state.overrides)
     except WorkspaceError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+        _fail(exc, 2)
 
 
 @contextmanager
-def _workspace():
+def _workspace() -> Iterator[Workspace]:
+    """The workspace of the command; known errors become a message and an exit code."""
     ws = _open()
     try:
         yield ws
-    except (BackendError, ExportError, ValueError) as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
+    except WorkspaceBusy as exc:
+        _fail(exc, 3)
+    except (BackendError, ExportError, WorkspaceError, ValueError) as exc:
+        _fail(exc, 2)
     finally:
         ws.close()
 
@@ -118,7 +122,7 @@ class RichProgress:
             TimeElapsedColumn(),
             TextColumn("eta"),
             TimeRemainingColumn(),
-            TextColumn("{task.fields[detail]}"),
+            TextColumn("{task.fields[detail]}", markup=False),
             console=err,
             transient=False,
         )
@@ -132,6 +136,14 @@ class RichProgress:
         if self.bar is not None:
             detail = " ".join(f"{k}={v}" for k, v in sorted(self.counts.items())) + self.extra
             self.bar.update(self.task, advance=1, detail=detail)
+
+    def revise(self, old: str, new: str) -> None:
+        """Move one counted item from `old` to `new` (the final counts match the summary)."""
+        self.counts[old] -= 1
+        self.counts[new] += 1
+        if self.bar is not None:
+            detail = " ".join(f"{k}={v}" for k, v in sorted(self.counts.items()) if v)
+            self.bar.update(self.task, detail=detail + self.extra)
 
     def finish(self) -> None:
         if self.bar is not None:
@@ -151,9 +163,8 @@ def init(
     try:
         ws = Workspace.init(root, db=state.db, overrides=state.overrides)
     except WorkspaceError as exc:
-        err.print(f"[red]error:[/] {exc}")
-        raise typer.Exit(2) from exc
-    console.print(f"workspace ready: {ws.root}")
+        _fail(exc, 2)
+    console.print(Text(f"workspace ready: {ws.root}"))
     ws.close()
 
 
@@ -172,23 +183,32 @@ def add(
     title: Annotated[str, typer.Option(help="A name for the source.")] = "",
     no_discover: Annotated[bool, typer.Option("--no-discover", help="Register only.")] = False,
 ) -> None:
-    """Add a source and read its links (they are fetched by `techwatch fetch`)."""
+    """Add a source and read its links (they are fetched by `techwatch fetch`).
+
+    Exits 1 when the source could not be read (failed, blocked): it stays registered and
+    is retried by `fetch --retry-failed`.
+    """
     with _workspace() as ws:
         report = ws.add(location, kind=kind, title=title, discover=not no_discover)
     line = f"source {report.source_id} ({report.kind}): {report.status}"
     if report.reason:
         line += f" ({report.reason})"
-    console.print(f"{line}; {report.found} links, {report.new} new")
+    console.print(Text(f"{line}; {report.found} links, {report.new} new"))
     for what, why in report.skipped[:20]:
-        console.print(f"  skipped {what}: {why}", style="dim")
+        console.print(Text(f"  skipped {what}: {why}", style="dim"))
     if len(report.skipped) > 20:
-        console.print(f"  … and {len(report.skipped) - 20} more skipped", style="dim")
+        console.print(Text(f"  … and {len(report.skipped) - 20} more skipped", style="dim"))
+    if report.status not in ("ok", "pending"):
+        raise typer.Exit(1)
+
+
+Limit = Annotated[int | None, typer.Option(min=0, help="At most this many articles (0: none).")]
 
 
 @app.command()
 def fetch(
     retry_failed: Annotated[bool, typer.Option(help="Retry articles that failed.")] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
+    limit: Limit = None,
     no_discover: Annotated[bool, typer.Option("--no-discover", help="Skip sources.")] = False,
     reextract: Annotated[
         bool, typer.Option(help="Extract again from the raw cache; no request is made.")
@@ -206,7 +226,7 @@ def fetch(
         )
         if not quiet:
             _print_counts("fetched", report.counts, report.elapsed)
-            _status_table(ws)
+            print_status(ws.status(), console)
 
 
 @app.command()
@@ -215,7 +235,7 @@ def analyze(
         str | None, typer.Option(help="extractive (offline), openai or llamacpp.")
     ] = None,
     retry_failed: Annotated[bool, typer.Option(help="Retry failed cards.")] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many articles.")] = None,
+    limit: Limit = None,
     replace: Annotated[
         bool, typer.Option(help="Redo cards made by another backend with this one.")
     ] = False,
@@ -233,11 +253,13 @@ def analyze(
     if not quiet:
         _print_counts("analyzed", report.counts, report.elapsed)
         t = report.totals
-        console.print(
-            f"calls={t['calls']} cached={t['cached']} prompt_tokens={t['prompt_tokens']} "
-            f"completion_tokens={t['completion_tokens']} cost=${t['cost_usd']:.4f} "
-            f"ungrounded dropped={t['dropped']} flagged={t['flagged']}"
-        )
+        if t:
+            console.print(
+                f"calls={t['calls']} cached={t['cached']} prompt_tokens={t['prompt_tokens']} "
+                f"completion_tokens={t['completion_tokens']} cost=${t['cost_usd']:.4f} "
+                f"ungrounded dropped={t['dropped']} flagged={t['flagged']}",
+                markup=False,
+            )
 
 
 @app.command()
@@ -247,26 +269,31 @@ def pages(
     """Write one markdown page per card, in the reference format, plus index.md."""
     with _workspace() as ws:
         report = ws.pages(out)
-    console.print(f"pages in {report.out}: {report.written} written, {report.unchanged} unchanged")
+    console.print(
+        Text(f"pages in {report.out}: {report.written} written, {report.unchanged} unchanged")
+    )
 
 
 @app.command()
 def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print progress.")] = False,
 ) -> None:
-    """Every stage in order (fetch, analyze, pages); quiet, for cron."""
+    """Every stage in order (fetch, analyze, pages); quiet, for cron.
+
+    Exit codes: 0 done (items may have failed: see `status`), 1 a systemic failure,
+    2 a configuration error, 3 another run holds the workspace.
+    """
     with _workspace() as ws:
         try:
             result = ws.run(progress=RichProgress(quiet=not verbose))
-        except (BackendError, WorkspaceError):
+        except (BackendError, WorkspaceError, WorkspaceBusy, ValueError):
             raise
-        except Exception as exc:  # a systemic failure: the only non-zero exit
-            err.print(f"[red]techwatch run failed:[/] {type(exc).__name__}: {exc}")
-            raise typer.Exit(1) from exc
+        except Exception as exc:  # a systemic failure: the only exit 1
+            _fail(f"techwatch run failed: {type(exc).__name__}: {exc}", 1)
         if verbose:
-            _print_counts("fetched", result["fetch"].counts, result["fetch"].elapsed)
-            _print_counts("analyzed", result["analyze"].counts, result["analyze"].elapsed)
-            console.print(f"pages: {result['pages'].written} written")
+            _print_counts("fetched", result.fetch.counts, result.fetch.elapsed)
+            _print_counts("analyzed", result.analyze.counts, result.analyze.elapsed)
+            console.print(f"pages: {result.pages.written} written", markup=False)
 
 
 @app.command()
@@ -275,10 +302,11 @@ def status(
 ) -> None:
     """Counts per status and per source, and the latest errors."""
     with _workspace() as ws:
-        if as_json:
-            console.print_json(json.dumps(ws.status(), default=str))
-            return
-        _status_table(ws)
+        report = ws.status()
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        return
+    print_status(report, console)
 
 
 # -- articles ---------------------------------------------------------------------
@@ -293,25 +321,27 @@ def articles_default(ctx: typer.Context) -> None:
 @articles_app.command("list")
 def articles_list(
     status: Annotated[str | None, typer.Option(help="Only this status.")] = None,
-    limit: Annotated[int, typer.Option()] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: none).")] = 50,
 ) -> None:
     """List articles, newest issue first."""
     with _workspace() as ws:
-        rows = ws.store.list_articles(status=status, limit=limit, with_text=False)
+        found = ws.articles.list(status=status, limit=limit)
     table = Table("id", "status", "issue", "title", "url")
-    for r in rows:
-        table.add_row(r["id"][:10], r["status"], r["origin_date"], r["title"][:60], r["url"])
+    for a in found:
+        table.add_row(*_cells(a.id[:10], a.status, a.origin_date, a.title[:60], a.url))
     console.print(table)
 
 
 @articles_app.command("search")
-def articles_search(query: str, limit: Annotated[int, typer.Option()] = 20) -> None:
+def articles_search(
+    query: str, limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 20
+) -> None:
     """Full-text search over titles and texts."""
     with _workspace() as ws:
-        rows = ws.store.search_articles(query, limit)
+        hits = ws.articles.search(query, limit)
     table = Table("id", "status", "title", "snippet")
-    for r in rows:
-        table.add_row(r["id"][:10], r["status"], r["title"][:50], r.get("snippet") or "")
+    for h in hits:
+        table.add_row(*_cells(h.id[:10], h.status, h.title[:50]), _snippet(h))
     console.print(table)
 
 
@@ -322,20 +352,22 @@ def articles_show(
 ) -> None:
     """Show one article with its fetch metadata."""
     with _workspace() as ws:
-        row = ws.store.find_article(article)
-        if row is None:
-            err.print(f"no article {article!r}")
-            raise typer.Exit(1)
-        urls = ws.store.urls_of(row["id"])
+        found = ws.articles.get(article)
+    if found is None:
+        _fail(f"no article {article!r}", 1)
     for key in (
         "id", "url", "status", "reason", "title", "author", "published", "published_from",
         "language", "origin_kind", "origin_url", "origin_title", "origin_date", "http_status",
         "content_type", "encoding", "final_url", "text_chars", "duplicate_of", "fetched_at",
     ):  # fmt: skip
-        console.print(f"[bold]{key}[/]: {row.get(key)}", highlight=False)
-    console.print(f"[bold]urls[/]: {', '.join(urls)}", highlight=False)
-    body = row["text"] or ""
-    console.print(body if text else body[:600] + ("…" if len(body) > 600 else ""), markup=False)
+        _field(key, getattr(found, key))
+    _field("urls", ", ".join(found.urls))
+    body = found.text
+    console.print(
+        body if text else body[:600] + ("…" if len(body) > 600 else ""),
+        markup=False,
+        highlight=False,
+    )
 
 
 # -- cards ------------------------------------------------------------------------
@@ -349,30 +381,29 @@ def cards_default(ctx: typer.Context) -> None:
 
 @cards_app.command("list")
 def cards_list(
-    limit: Annotated[int, typer.Option()] = 50,
+    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: none).")] = 50,
     status: Annotated[str, typer.Option(help="ok or failed.")] = "ok",
 ) -> None:
     """List cards, newest issue first."""
     with _workspace() as ws:
-        rows = ws.store.list_cards(status=status, limit=limit)
+        found = ws.cards.list(status=status, limit=limit)
     table = Table("id", "analyzer", "category", "title", "reason")
-    for r in rows:
-        card = r["card"] or {}
-        title = card.get("title") or r["article_title"] or ""
-        table.add_row(
-            r["article_id"][:10], r["analyzer"], card.get("category", ""), title[:60], r["reason"]
-        )
+    for c in found:
+        category = c.card.category if c.card else ""
+        table.add_row(*_cells(c.article_id[:10], c.analyzer, category, c.title[:60], c.reason))
     console.print(table)
 
 
 @cards_app.command("search")
-def cards_search(query: str, limit: Annotated[int, typer.Option()] = 20) -> None:
+def cards_search(
+    query: str, limit: Annotated[int, typer.Option(min=0, help="At most this many.")] = 20
+) -> None:
     """Full-text search over cards (summary, keywords, items)."""
     with _workspace() as ws:
-        rows = ws.store.search_cards(query, limit)
+        hits = ws.cards.search(query, limit)
     table = Table("id", "title", "snippet")
-    for r in rows:
-        table.add_row(r["article_id"][:10], (r.get("title") or "")[:60], r.get("snippet") or "")
+    for h in hits:
+        table.add_row(*_cells(h.id[:10], h.title[:60]), _snippet(h))
     console.print(table)
 
 
@@ -382,23 +413,17 @@ def cards_show(
     as_json: Annotated[bool, typer.Option("--json", help="The card as JSON.")] = False,
 ) -> None:
     """Show one card as its page (or JSON)."""
-    from techwatch.stages.pages import render_card_page
-
     with _workspace() as ws:
-        row = ws.store.find_article(article)
-        card = ws.store.get_card(row["id"]) if row else None
-        if row is None or card is None:
-            err.print(f"no card for {article!r}")
-            raise typer.Exit(1)
-        if card["status"] != "ok":
-            console.print(f"card {card['status']}: {card['reason']}")
-            raise typer.Exit(1)
-        if as_json:
-            sys.stdout.write(json.dumps(card["card"], ensure_ascii=False, indent=2) + "\n")
-            return
-        full = {**card, "url": row["url"], "article_title": row["title"]}
-        full.update({k: row[k] for k in ("origin_url", "origin_date", "published")})
-        sys.stdout.write(render_card_page(full) + "\n")
+        stored = ws.cards.get(article)
+        page = ws.page(article) if stored and stored.status == "ok" else None
+    if stored is None:
+        _fail(f"no card for {article!r}", 1)
+    if stored.card is None or page is None:
+        _fail(f"card {stored.status}: {stored.reason}", 1)
+    if as_json:
+        sys.stdout.write(stored.card.model_dump_json(indent=2) + "\n")
+        return
+    sys.stdout.write(page + "\n")
 
 
 # -- export / import ----------------------------------------------------------------
@@ -407,12 +432,11 @@ def cards_show(
 def _export(kind: str, fmt: str, output: Path | None) -> None:
     with _workspace() as ws:
         writer = ws.export_articles if kind == "articles" else ws.export_cards
-        if output is None:
-            count = writer(fmt, sys.stdout)
-        else:
-            with open(output, "w", encoding="utf-8", newline="") as fh:
-                count = writer(fmt, fh)
-            err.print(f"{count} {kind} written to {output}")
+        # A path (not an open file): the format is checked first and the file replaced
+        # only when the export succeeded, so a bad format never truncates it.
+        count = writer(fmt, output if output is not None else sys.stdout)
+    if output is not None:
+        err.print(Text(f"{count} {kind} written to {output}"))
 
 
 @export_app.command("articles")
@@ -442,7 +466,7 @@ def import_pages_cmd(
         report = ws.import_pages(folder, progress=RichProgress())
     _print_counts("pages", report.counts, report.elapsed)
     for line in report.errors[:20]:
-        console.print(f"  {line}", style="dim")
+        console.print(Text(f"  {line}", style="dim"))
 
 
 # -- demo -------------------------------------------------------------------------
@@ -461,15 +485,39 @@ def demo(
 
 
 # -- output helpers -----------------------------------------------------------------
+# Everything printed that comes from outside (titles, reasons, URLs, paths, snippets) goes
+# out as rich.text.Text or escaped, never as markup: `[/x]` must not crash the output and
+# `[link=...]` must not become a hyperlink.
+
+
+def _fail(message: object, code: int) -> NoReturn:
+    err.print(Text.assemble(("error: ", "red"), str(message)))
+    raise typer.Exit(code)
+
+
+def _cells(*values: object) -> list[Text]:
+    return [Text("" if v is None else str(v)) for v in values]
+
+
+def _field(key: str, value: object) -> None:
+    console.print(Text.assemble((f"{key}", "bold"), ": ", "" if value is None else str(value)))
+
+
+def _snippet(hit: SearchHit) -> Text:
+    """The snippet with its matched terms in bold and in [brackets] (plain text kept plain)."""
+    text = Text()
+    last = 0
+    for start, end in hit.matches:
+        text.append(hit.snippet[last:start])
+        text.append(f"[{hit.snippet[start:end]}]", style="bold yellow")
+        last = end
+    text.append(hit.snippet[last:])
+    return text
 
 
 def _print_counts(what: str, counts: Counter[str] | dict[str, int], elapsed: float) -> None:
-    parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing to do"
-    console.print(f"{what}: {parts} ({elapsed:.1f}s)")
-
-
-def _status_table(ws: Workspace) -> None:
-    print_status(ws.status(), console)
+    parts = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if v) or "nothing to do"
+    console.print(Text(f"{what}: {parts} ({elapsed:.1f}s)"))
 
 
 # -- feature commands ---------------------------------------------------------------

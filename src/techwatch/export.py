@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
-from collections.abc import Iterator
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TextIO
 
 from techwatch.card import Card
@@ -44,6 +48,10 @@ CARD_META_FIELDS = (
 # Card columns come from the Card model itself, so a new field is exported everywhere.
 CARD_FIELDS = tuple(Card.model_fields)
 FORMATS = ("jsonl", "csv", "md")
+ARTICLE_FORMATS = ("jsonl", "csv")
+CARD_FORMATS = FORMATS
+# Cells a spreadsheet would run as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class ExportError(ValueError):
@@ -90,15 +98,46 @@ def write_rows(
     return count
 
 
-def export_articles(store: Store, fmt: str, out: TextIO) -> int:
-    if fmt not in ("jsonl", "csv"):
-        raise ExportError("articles export as jsonl or csv")
-    return write_rows(article_rows(store), ARTICLE_FIELDS, fmt, out)
+Output = TextIO | Path | str
 
 
-def export_cards(store: Store, fmt: str, out: TextIO) -> int:
+def check_format(fmt: str, allowed: tuple[str, ...], what: str) -> None:
+    if fmt not in allowed:
+        raise ExportError(f"unknown format {fmt!r}: {what} export as {', '.join(allowed)}")
+
+
+def to_output(out: Output, write: Callable[[TextIO], int]) -> int:
+    """Write to an open file, or to a path atomically: a temporary file in the same folder
+    replaces the path only once the export succeeded (a failed export keeps the old file)."""
+    if not isinstance(out, str | Path):
+        return write(out)
+    path = Path(out)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            count = write(fh)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return count
+
+
+def export_articles(store: Store, fmt: str, out: Output) -> int:
+    check_format(fmt, ARTICLE_FORMATS, "articles")
+    return to_output(out, lambda fh: write_rows(article_rows(store), ARTICLE_FIELDS, fmt, fh))
+
+
+def export_cards(store: Store, fmt: str, out: Output) -> int:
+    check_format(fmt, CARD_FORMATS, "cards")
+    return to_output(out, lambda fh: _write_cards(store, fmt, fh))
+
+
+def _write_cards(store: Store, fmt: str, out: TextIO) -> int:
     if fmt == "md":
-        from techwatch.stages.pages import render_card_page
+        from techwatch.publish.card_page import render_card_page
 
         count = 0
         for row in store.list_cards(status="ok"):
@@ -111,13 +150,22 @@ def export_cards(store: Store, fmt: str, out: TextIO) -> int:
 
 
 def _csv_cell(value: Any) -> Any:
-    """Lists of strings as '; '-joined text, nested data as JSON, None as empty."""
+    """Lists of strings as '; '-joined text, nested data as JSON, None as empty; text that a
+    spreadsheet would run as a formula is neutralised."""
     if value is None:
         return ""
     if isinstance(value, list):
         if all(isinstance(v, str) for v in value):
-            return "; ".join(value)
-        return json.dumps(value, ensure_ascii=False)
+            return neutralise_formula("; ".join(value))
+        return neutralise_formula(json.dumps(value, ensure_ascii=False))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
+        return neutralise_formula(json.dumps(value, ensure_ascii=False))
+    if isinstance(value, str):
+        return neutralise_formula(value)
     return value
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix a `'` to a cell starting with = + - @ tab or CR (OWASP CSV injection advice),
+    so spreadsheets show it as text instead of evaluating it."""
+    return "'" + text if text.startswith(_FORMULA_START) else text

@@ -1,22 +1,46 @@
-"""The Python API of techwatch: what the CLI (and later the web app) call.
+"""The Python API of techwatch: everything the CLI (and the web app, and notebooks) can do.
 
 A workspace is a folder with `techwatch.toml`, the SQLite store (unless `db` points
 elsewhere), the raw-response cache, the log file and the published pages.
+
+Results are typed (`techwatch.api_types`, `techwatch.card.Card`), never raw rows. Stages
+have async variants (`afetch`, `aadd`, `aanalyze`, ...) for callers inside an event loop;
+the sync ones work there too (they run their loop in a worker thread, blocking the caller).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import itertools
 import logging
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from pydantic import ValidationError
 
+from techwatch.api_types import (
+    Article,
+    ArticleProblem,
+    ArticleSummary,
+    CardTotals,
+    PipelineReport,
+    RunReport,
+    SearchHit,
+    Source,
+    StatusReport,
+    StoredCard,
+)
+from techwatch.card import Card
 from techwatch.config import CONFIG_FILE, Settings, default_config_text, load_settings
 from techwatch.export import export_articles, export_cards
 from techwatch.fetch.client import Fetcher
+from techwatch.lock import RunLock, WorkspaceBusy
 from techwatch.progress import NoProgress, Progress, StageReport
+from techwatch.publish.card_page import render_card_page
 from techwatch.sources.detect import KINDS, detect_kind
 from techwatch.stages.analyze import run_analyze
 from techwatch.stages.context import StageContext
@@ -24,10 +48,13 @@ from techwatch.stages.discover import DiscoverReport, discover_source, is_local,
 from techwatch.stages.fetch import FetchStage, fetch_settings
 from techwatch.stages.importer import import_pages
 from techwatch.stages.pages import PagesReport, write_pages
-from techwatch.store.db import sqlite_url
-from techwatch.store.store import Store
+from techwatch.store.db import StoreError, sqlite_url
+from techwatch.store.store import HIT_END, HIT_START, Store
+
+__all__ = ["Workspace", "WorkspaceBusy", "WorkspaceError"]
 
 DB_FILE = "techwatch.sqlite"
+T = TypeVar("T")
 
 
 class WorkspaceError(Exception):
@@ -35,13 +62,17 @@ class WorkspaceError(Exception):
 
 
 class Workspace:
-    """One tech watch: its settings, its store and its stages."""
+    """One tech watch: its settings, its store, its stages and its queries."""
 
     def __init__(self, root: Path, settings: Settings, store: Store) -> None:
         self.root = root
         self.settings = settings
         self.store = store
-        self.log = _file_logger(root / settings.log_file)
+        self.log = _workspace_logger(root / settings.log_file)
+        self.articles = Articles(self)
+        self.cards = Cards(self)
+        self.sources = Sources(self)
+        self._lock = RunLock(root)
 
     # -- opening -----------------------------------------------------------------
 
@@ -50,7 +81,7 @@ class Workspace:
         cls, root: Path | str, *, db: str | None = None, overrides: dict[str, Any] | None = None
     ) -> Workspace:
         """Create (or reuse) a workspace folder, its settings file and its store."""
-        root = Path(root).resolve()
+        root = Path(root).expanduser().resolve()
         root.mkdir(parents=True, exist_ok=True)
         config = root / CONFIG_FILE
         if not config.exists():
@@ -65,7 +96,8 @@ class Workspace:
         db: str | None = None,
         overrides: dict[str, Any] | None = None,
     ) -> Workspace:
-        root = Path(root).resolve()
+        """Open an existing workspace (settings: defaults < toml < environment < overrides)."""
+        root = Path(root).expanduser().resolve()
         if not (root / CONFIG_FILE).is_file():
             raise WorkspaceError(
                 f"{root} is not a techwatch workspace (no {CONFIG_FILE}): run `techwatch init`"
@@ -76,19 +108,19 @@ class Workspace:
         try:
             settings = load_settings(root, merged)
         except (ValidationError, ValueError) as exc:
-            raise WorkspaceError(f"invalid settings in {root / CONFIG_FILE}: {exc}") from exc
+            raise WorkspaceError(f"invalid settings: {exc}") from exc
         url = settings.db or sqlite_url(root / DB_FILE)
         try:
             store = Store(url)
-        except Exception as exc:
-            raise WorkspaceError(f"cannot open the store {url!r}: {exc}") from exc
+        except StoreError as exc:
+            raise WorkspaceError(str(exc)) from None
         return cls(root, settings, store)
 
     def close(self) -> None:
+        """Close the store and this workspace's log file (other Workspace objects keep theirs)."""
+        self._lock.release()
         self.store.close()
-        for handler in list(self.log.handlers):
-            handler.close()
-            self.log.removeHandler(handler)
+        _close_logger(self.log)
 
     def __enter__(self) -> Workspace:
         return self
@@ -105,6 +137,28 @@ class Workspace:
             progress=progress or NoProgress(),
         )
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the workspace's run lock (re-entrant within one call chain).
+
+        Raises `WorkspaceBusy` when another process (or Workspace object) holds it. On
+        taking it, runs left `running` by a killed process are marked `interrupted`.
+        """
+        held = _HELD.get()
+        if id(self) in held:
+            yield
+            return
+        self._lock.acquire()
+        token = _HELD.set(held | {id(self)})
+        try:
+            stale = self.store.interrupt_running_runs()
+            if stale:
+                self.log.warning("%d run(s) left running by a killed process: interrupted", stale)
+            yield
+        finally:
+            _HELD.reset(token)
+            self._lock.release()
+
     # -- sources -----------------------------------------------------------------
 
     def add(
@@ -116,17 +170,23 @@ class Workspace:
         discover: bool = True,
     ) -> DiscoverReport:
         """Register a source and read it now (links become pending articles)."""
-        location = _normalise_location(location)
-        return asyncio.run(self._add(location, kind, title, discover))
+        return _run_sync(self.aadd(location, kind=kind, title=title, discover=discover))
 
-    async def _add(
-        self, location: str, kind: str | None, title: str, discover: bool
+    async def aadd(
+        self,
+        location: str,
+        *,
+        kind: str | None = None,
+        title: str = "",
+        discover: bool = True,
     ) -> DiscoverReport:
+        """`add`, for callers inside an event loop."""
+        location = _normalise_location(location)
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"unknown source kind {kind!r}; choose one of {', '.join(KINDS)}")
         async with Fetcher(fetch_settings(self.settings.fetch)) as fetcher:
             if kind is None:
                 kind = await _detect(fetcher, location)
-            elif kind not in KINDS:
-                raise ValueError(f"unknown source kind {kind!r}; choose one of {', '.join(KINDS)}")
             source_id, _ = self.store.add_source(kind, location, title=title)
             source = self.store.get_source(source_id)
             assert source is not None
@@ -148,20 +208,44 @@ class Workspace:
         """Refresh sources, then fetch, extract and dedup pending articles.
 
         `reextract` extracts again, from the raw cache only, every article already fetched.
+        `limit=0` fetches nothing (None: no limit).
         """
-        run_id = self.store.start_run("fetch")
-        stage = FetchStage(self.context(progress))
-        try:
-            report = asyncio.run(
-                stage.run(
+        return _run_sync(
+            self.afetch(
+                retry_failed=retry_failed,
+                limit=limit,
+                discover=discover,
+                reextract=reextract,
+                progress=progress,
+            )
+        )
+
+    async def afetch(
+        self,
+        *,
+        retry_failed: bool = False,
+        limit: int | None = None,
+        discover: bool = True,
+        reextract: bool = False,
+        progress: Progress | None = None,
+    ) -> StageReport:
+        """`fetch`, for callers inside an event loop."""
+        _check_limit(limit)
+        with self.locked():
+            run_id = self.store.start_run("fetch")
+            stage = FetchStage(self.context(progress))
+            if limit == 0:
+                self.store.finish_run(run_id, status="ok", counts={})
+                return StageReport(stage="fetch")
+            try:
+                report = await stage.run(
                     retry_failed=retry_failed, limit=limit, discover=discover, reextract=reextract
                 )
-            )
-        except BaseException:
-            self.store.finish_run(run_id, status="failed", counts=dict(stage.report.counts))
-            raise
-        self.store.finish_run(run_id, status="ok", counts=dict(report.counts))
-        return report
+            except BaseException:
+                self.store.finish_run(run_id, status="failed", counts=dict(stage.report.counts))
+                raise
+            self.store.finish_run(run_id, status="ok", counts=dict(report.counts))
+            return report
 
     def analyze(
         self,
@@ -172,61 +256,311 @@ class Workspace:
         replace: bool = False,
         progress: Progress | None = None,
     ) -> StageReport:
-        """Make a card for every fetched article that has none (idempotent)."""
-        run_id = self.store.start_run("analyze")
-        try:
-            report = run_analyze(
-                self.context(progress),
-                backend=backend,
-                retry_failed=retry_failed,
-                limit=limit,
-                replace=replace,
+        """Make a card for every fetched article that has none (idempotent).
+
+        `limit=0` analyses nothing (None: no limit).
+        """
+        _check_limit(limit)
+        with self.locked():
+            run_id = self.store.start_run("analyze")
+            counting = _CountingProgress(progress or NoProgress())
+            if limit == 0:
+                self.store.finish_run(run_id, status="ok", counts={})
+                return StageReport(stage="analyze")
+            try:
+                report = run_analyze(
+                    self.context(counting),
+                    backend=backend,
+                    retry_failed=retry_failed,
+                    limit=limit,
+                    replace=replace,
+                )
+            except BaseException:
+                # What was saved before the failure is kept; so are its counts.
+                self.store.finish_run(run_id, status="failed", counts=dict(counting.counts))
+                raise
+            totals = report.totals
+            self.store.finish_run(
+                run_id,
+                status="ok",
+                counts=dict(report.counts),
+                prompt_tokens=totals.get("prompt_tokens", 0),
+                completion_tokens=totals.get("completion_tokens", 0),
+                cost_usd=totals.get("cost_usd", 0.0),
             )
-        except BaseException:
-            self.store.finish_run(run_id, status="failed", counts={})
-            raise
-        totals = report.totals
-        self.store.finish_run(
-            run_id,
-            status="ok",
-            counts=dict(report.counts),
-            prompt_tokens=totals.get("prompt_tokens", 0),
-            completion_tokens=totals.get("completion_tokens", 0),
-            cost_usd=totals.get("cost_usd", 0.0),
-        )
-        return report
+            return report
+
+    async def aanalyze(self, **options: Any) -> StageReport:
+        """`analyze`, for callers inside an event loop (runs in a worker thread)."""
+        return await _in_thread(lambda: self.analyze(**options))
 
     def pages(self, out: Path | str | None = None, progress: Progress | None = None) -> PagesReport:
         """Write one page per card and the index (only what changed)."""
-        return write_pages(self.context(progress), Path(out) if out else None)
+        with self.locked():
+            return write_pages(self.context(progress), Path(out) if out else None)
+
+    async def apages(
+        self, out: Path | str | None = None, progress: Progress | None = None
+    ) -> PagesReport:
+        return await _in_thread(lambda: self.pages(out, progress))
 
     def import_pages(self, folder: Path | str, progress: Progress | None = None) -> StageReport:
-        return import_pages(self.context(progress), Path(folder))
+        """Read pages in the reference format (older variants too) into cards; idempotent."""
+        folder = Path(folder).expanduser()
+        if not folder.is_dir():
+            raise ValueError(f"no such folder: {folder}")
+        with self.locked():
+            return import_pages(self.context(progress), folder)
 
-    def run(self, *, progress: Progress | None = None) -> dict[str, Any]:
+    async def aimport_pages(
+        self, folder: Path | str, progress: Progress | None = None
+    ) -> StageReport:
+        return await _in_thread(lambda: self.import_pages(folder, progress))
+
+    def run(self, *, progress: Progress | None = None) -> PipelineReport:
         """Every stage in order, as cron would run it: fetch, analyze, pages."""
-        fetched = self.fetch(progress=progress)
-        analyzed = self.analyze(progress=progress)
-        written = self.pages(progress=progress)
-        return {"fetch": fetched, "analyze": analyzed, "pages": written}
+        with self.locked():
+            fetched = self.fetch(progress=progress)
+            analyzed = self.analyze(progress=progress)
+            written = self.pages(progress=progress)
+        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written)
 
-    def export_articles(self, fmt: str, out: TextIO) -> int:
+    async def arun(self, *, progress: Progress | None = None) -> PipelineReport:
+        """`run`, for callers inside an event loop."""
+        with self.locked():
+            fetched = await self.afetch(progress=progress)
+            analyzed = await self.aanalyze(progress=progress)
+            written = await self.apages(progress=progress)
+        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written)
+
+    # -- exports and pages ---------------------------------------------------------
+
+    def export_articles(self, fmt: str, out: TextIO | Path | str) -> int:
+        """Every article as jsonl or csv, to an open file or a path (replaced only once the
+        export succeeded); returns how many were written."""
         return export_articles(self.store, fmt, out)
 
-    def export_cards(self, fmt: str, out: TextIO) -> int:
+    def export_cards(self, fmt: str, out: TextIO | Path | str) -> int:
+        """Every ok card as jsonl, csv or md; returns how many were written."""
         return export_cards(self.store, fmt, out)
+
+    def page(self, ref: str) -> str | None:
+        """The markdown page of one card (id, id prefix or URL); None if it has no ok card."""
+        row = self.cards._row(ref)
+        if row is None or row["status"] != "ok" or not row.get("card"):
+            return None
+        return render_card_page(row)
 
     # -- queries -----------------------------------------------------------------
 
-    def status(self) -> dict[str, Any]:
+    def status(self) -> StatusReport:
+        """Counts per status and per source, cards, the latest problems and runs."""
+        store = self.store
+        return StatusReport(
+            articles=store.status_counts(),
+            sources=self.sources.list(),
+            errors=[ArticleProblem(**e) for e in store.latest_errors()],
+            cards=store.card_status_counts(),
+            card_totals=CardTotals(**store.card_totals()),
+            runs=self.runs(limit=5),
+        )
+
+    def runs(self, limit: int | None = 20, stage: str | None = None) -> list[RunReport]:
+        """Recorded stage runs, newest first."""
+        return [RunReport.from_row(r) for r in self.store.last_runs(limit=limit, stage=stage)]
+
+
+class Articles:
+    """`ws.articles`: list, search and get articles."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._store = ws.store
+
+    def list(self, *, status: str | None = None, limit: int | None = None) -> list[ArticleSummary]:
+        """Articles, newest issue first (without their text)."""
+        _check_limit(limit)
+        if limit == 0:
+            return []
+        rows = self._store.list_articles(status=status, limit=limit, with_text=False)
+        return [ArticleSummary.from_row(r) for r in rows]
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over titles and texts, best match first."""
+        _check_limit(limit)
+        if limit == 0:
+            return []
+        return [_hit(r, r["id"]) for r in self._store.search_articles(query, limit)]
+
+    def get(self, ref: str) -> Article | None:
+        """One article by id, id prefix (6+ characters) or URL, with its text and URLs."""
+        row = self._store.find_article(ref)
+        if row is None:
+            return None
+        return Article.from_row(row, self._store.urls_of(row["id"]))
+
+
+class Cards:
+    """`ws.cards`: list, search and get cards (each holds a `Card`)."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._store = ws.store
+
+    def list(self, *, status: str | None = "ok", limit: int | None = None) -> list[StoredCard]:
+        """Stored cards with their article's header, newest issue first."""
+        _check_limit(limit)
+        if limit == 0:
+            return []
+        return [StoredCard.from_row(r) for r in self._store.list_cards(status=status, limit=limit)]
+
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]:
+        """Full-text search over cards (summary, keywords, items)."""
+        _check_limit(limit)
+        if limit == 0:
+            return []
+        return [_hit(r, r["article_id"]) for r in self._store.search_cards(query, limit)]
+
+    def get(self, ref: str) -> StoredCard | None:
+        """The stored card of an article (id, id prefix or URL), ok or failed."""
+        row = self._row(ref)
+        return StoredCard.from_row(row) if row else None
+
+    def card(self, ref: str) -> Card | None:
+        """Just the `Card` of an article, when its analysis succeeded."""
+        stored = self.get(ref)
+        return stored.card if stored and stored.status == "ok" else None
+
+    def _row(self, ref: str) -> dict[str, Any] | None:
+        article = self._store.find_article(ref)
+        card = self._store.get_card(article["id"]) if article else None
+        if article is None or card is None:
+            return None
         return {
-            "articles": self.store.status_counts(),
-            "sources": self.store.source_counts(),
-            "errors": self.store.latest_errors(),
-            "cards": self.store.card_status_counts(),
-            "card_totals": self.store.card_totals(),
-            "runs": self.store.last_runs(),
+            **card,
+            "url": article["url"],
+            "article_title": article["title"],
+            **{k: article[k] for k in ("origin_url", "origin_title", "origin_date", "published")},
         }
+
+
+class Sources:
+    """`ws.sources`: the sources added (and found through them), with article counts."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+
+    def list(self) -> list[Source]:
+        counts = {s["id"]: s["counts"] for s in self._ws.store.source_counts()}
+        return [Source.from_row(r, counts.get(r["id"])) for r in self._ws.store.list_sources()]
+
+    def get(self, source_id: int) -> Source | None:
+        row = self._ws.store.get_source(source_id)
+        if row is None:
+            return None
+        counts = {s["id"]: s["counts"] for s in self._ws.store.source_counts()}
+        return Source.from_row(row, counts.get(source_id))
+
+    def add(self, location: str, **options: Any) -> DiscoverReport:
+        """Same as `Workspace.add`."""
+        return self._ws.add(location, **options)
+
+
+# -- helpers ----------------------------------------------------------------------
+
+_HELD: contextvars.ContextVar[frozenset[int]] = contextvars.ContextVar(
+    "techwatch_held_locks", default=frozenset()
+)
+
+
+def _run_sync(coro: Awaitable[T]) -> T:
+    """Run a coroutine to completion from sync code, even inside a running event loop
+    (a notebook, a web handler): then in a worker thread with its own loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)  # type: ignore[arg-type]
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(1, thread_name_prefix="techwatch-sync") as pool:
+        return pool.submit(context.run, asyncio.run, coro).result()
+
+
+async def _in_thread(call: Callable[[], T]) -> T:
+    """Run blocking work off the event loop, keeping the caller's context (its locks)."""
+    return await asyncio.to_thread(call)
+
+
+class _CountingProgress:
+    """Forwards progress and keeps the counts, so a failed run still records what it did."""
+
+    def __init__(self, inner: Progress) -> None:
+        self.inner = inner
+        self.counts: dict[str, int] = {}
+
+    def start(self, stage: str, total: int) -> None:
+        self.inner.start(stage, total)
+
+    def advance(self, status: str, **info: Any) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+        self.inner.advance(status, **info)
+
+    def revise(self, old: str, new: str) -> None:
+        self.counts[old] = self.counts.get(old, 0) - 1
+        self.counts[new] = self.counts.get(new, 0) + 1
+        revise = getattr(self.inner, "revise", None)  # listeners written before it
+        if revise is not None:
+            revise(old, new)
+
+    def finish(self) -> None:
+        self.inner.finish()
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be 0 or more, not {limit}")
+
+
+def _hit(row: dict[str, Any], item_id: str) -> SearchHit:
+    snippet, matches = split_snippet(row.get("snippet") or "")
+    return SearchHit(
+        id=item_id,
+        url=row.get("url") or "",
+        title=row.get("title") or "",
+        status=row.get("status") or "",
+        origin_date=row.get("origin_date") or "",
+        snippet=snippet,
+        matches=matches,
+    )
+
+
+def split_snippet(marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """A store snippet (matches between HIT_START and HIT_END) as plain text and offsets."""
+    out: list[str] = []
+    matches: list[tuple[int, int]] = []
+    length, start = 0, None
+    for part in _split_markers(marked):
+        if part == HIT_START:
+            start = length
+        elif part == HIT_END:
+            if start is not None and length > start:
+                matches.append((start, length))
+            start = None
+        else:
+            out.append(part)
+            length += len(part)
+    return "".join(out), matches
+
+
+def _split_markers(text: str) -> Iterator[str]:
+    buf = []
+    for ch in text:
+        if ch in (HIT_START, HIT_END):
+            if buf:
+                yield "".join(buf)
+                buf = []
+            yield ch
+        else:
+            buf.append(ch)
+    if buf:
+        yield "".join(buf)
 
 
 async def _detect(fetcher: Fetcher, location: str) -> str:
@@ -240,19 +574,41 @@ async def _detect(fetcher: Fetcher, location: str) -> str:
 
 
 def _normalise_location(location: str) -> str:
-    """URLs as given; local paths made absolute so a source is the same from any folder."""
+    """URLs as given; local paths made absolute so a source is the same from any folder.
+
+    An empty location or a local path that does not exist is an error, not a source.
+    """
+    location = location.strip()
+    if not location:
+        raise ValueError("empty source location: give a URL, a file or a folder")
     if is_local(location):
-        return str(local_path(location).expanduser().resolve())
-    return location.strip()
+        path = local_path(location).expanduser()
+        if not path.exists():
+            raise ValueError(f"no such file or folder: {path}")
+        return str(path.resolve())
+    return location
 
 
-def _file_logger(path: Path) -> logging.Logger:
-    """A logger per workspace, writing item-level failures and their reasons to a file."""
-    logger = logging.getLogger(f"techwatch.workspace.{path}")
+_LOGGER_IDS = itertools.count(1)
+
+
+def _workspace_logger(path: Path) -> logging.Logger:
+    """A logger of its own per Workspace object, writing item-level failures to the log file.
+
+    Keyed by a counter, not by the path: two Workspace objects on one folder each have their
+    own handler, so closing one never silences the other.
+    """
+    logger = logging.getLogger(f"techwatch.workspace.{next(_LOGGER_IDS)}")
     logger.setLevel(logging.INFO)
     logger.propagate = False
-    if not logger.handlers:
-        handler = logging.FileHandler(path, encoding="utf-8")
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
-        logger.addHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
     return logger
+
+
+def _close_logger(logger: logging.Logger) -> None:
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)
+    logging.Logger.manager.loggerDict.pop(logger.name, None)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from techwatch.card import Card
+from techwatch.publish.card_page import page_meta, render_card_page
 from techwatch.publish.index import IndexEntry, render_index
-from techwatch.publish.markdown import PageMeta, page_filename, render_page
+from techwatch.publish.markdown import page_filename
 from techwatch.stages.context import StageContext
 
 INDEX_FILE = "index.md"
@@ -20,33 +22,6 @@ class PagesReport:
     written: int = 0
     unchanged: int = 0
     files: list[Path] = field(default_factory=list)
-
-
-def origin_label(date: str) -> str:
-    """The issue label shown in a page header: the issue date as YYYYMMDD."""
-    return date.replace("-", "") if date else "undated"
-
-
-def page_meta(row: dict[str, Any]) -> tuple[PageMeta, list[tuple[str, str]]]:
-    """Header data of a card's page: as imported, or from its article."""
-    stored = row.get("meta") or {}
-    if stored.get("page"):
-        page = dict(stored["page"])
-        closest = [tuple(pair) for pair in stored.get("closest", [])]
-        return PageMeta(**page), closest  # type: ignore[arg-type]
-    card = row.get("card") or {}
-    meta = PageMeta(
-        title=card.get("title") or row.get("article_title") or row["url"],
-        url=row["url"],
-        origin_label=origin_label(row.get("origin_date") or row.get("published") or ""),
-        origin_url=row.get("origin_url") or row["url"],
-    )
-    return meta, []
-
-
-def render_card_page(row: dict[str, Any]) -> str:
-    meta, closest = page_meta(row)
-    return render_page(Card.model_validate(row["card"]), meta, closest or None)
 
 
 def write_pages(ctx: StageContext, out: Path | None = None) -> PagesReport:
@@ -80,12 +55,21 @@ def write_pages(ctx: StageContext, out: Path | None = None) -> PagesReport:
 
 
 def _write_if_changed(path: Path, text: str, report: PagesReport) -> None:
+    """Write atomically: a unique temporary file in the same folder, then os.replace, so
+    two concurrent writers never share (and delete) one another's temporary file."""
     data = text.encode("utf-8")
     if path.is_file() and path.read_bytes() == data:
         report.unchanged += 1
         return
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600 files; pages are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     report.written += 1
     report.files.append(path)

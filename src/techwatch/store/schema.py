@@ -6,11 +6,12 @@ Migrations under `migrations/versions` create these tables; keep both in step
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
-    DateTime,
     Float,
     ForeignKey,
     Index,
@@ -20,7 +21,31 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
 )
+from sqlalchemy import DateTime as SQLDateTime
+
+
+class DateTime(TypeDecorator):
+    """Every date-time column of the store: stored in UTC, read back timezone-aware.
+
+    SQLite keeps no time zone, so SQLAlchemy returns naive values there; this type makes
+    them UTC-aware on every backend (naive values written are taken as UTC).
+    """
+
+    impl = SQLDateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is not None and value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 metadata = MetaData()
 

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from techwatch.card import ITEM_KINDS, Card
 from techwatch.store import schema as t
-from techwatch.store.db import create_store_engine, migrate
+from techwatch.store.db import StoreError, create_store_engine, mask_secret, mask_url, migrate
 
 # Article statuses. `pending` until fetched; `imported` for cards read from pages.
 ARTICLE_STATUSES = (
@@ -36,6 +36,9 @@ ARTICLE_STATUSES = (
     "imported",
 )
 FAILED_STATUSES = ("failed",)
+# Around each matched term of a full-text snippet: control characters no text contains, so
+# callers split a snippet into plain text and matches without parsing any markup.
+HIT_START, HIT_END = "\x02", "\x03"
 
 
 def now() -> datetime:
@@ -66,10 +69,18 @@ class Store:
     """A techwatch database (SQLite file by default, any SQLAlchemy URL)."""
 
     def __init__(self, url: str, *, create: bool = True) -> None:
+        """Open (and migrate) a store; any failure is a `StoreError` without the password."""
         self.url = url
-        self.engine: Engine = create_store_engine(url)
-        if create:
-            migrate(self.engine)
+        try:
+            self.engine: Engine = create_store_engine(url)
+            if create:
+                migrate(self.engine)
+        except StoreError as exc:
+            raise StoreError(mask_secret(str(exc), url)) from None
+        except Exception as exc:
+            # `from None`: the original message may hold the URL with its password.
+            detail = mask_secret(f"{type(exc).__name__}: {exc}", url)
+            raise StoreError(f"cannot open the store {mask_url(url)}: {detail}") from None
 
     def _all(self, query: Any) -> list[dict[str, Any]]:
         """Every row of a query, as dicts."""
@@ -326,7 +337,7 @@ class Store:
                 rows = conn.execute(
                     text(
                         "SELECT a.id, a.url, a.title, a.status, a.origin_date, a.published, "
-                        "snippet(articles_fts, 2, '[', ']', '…', 12) AS snippet "
+                        "snippet(articles_fts, 2, char(2), char(3), '…', 12) AS snippet "
                         "FROM articles_fts JOIN articles a ON a.id = articles_fts.article_id "
                         "WHERE articles_fts MATCH :q ORDER BY bm25(articles_fts) LIMIT :n"
                     ),
@@ -555,7 +566,7 @@ class Store:
                 rows = conn.execute(
                     text(
                         "SELECT c.article_id, a.url, cards_fts.title, a.origin_date, "
-                        "snippet(cards_fts, 2, '[', ']', '…', 12) AS snippet "
+                        "snippet(cards_fts, 2, char(2), char(3), '…', 12) AS snippet "
                         "FROM cards_fts JOIN cards c ON c.article_id = cards_fts.article_id "
                         "JOIN articles a ON a.id = c.article_id "
                         "WHERE cards_fts MATCH :q ORDER BY bm25(cards_fts) LIMIT :n"
@@ -629,10 +640,25 @@ class Store:
                 .values(finished_at=now(), status=status, counts=counts, **totals)
             )
 
-    def last_runs(self, limit: int = 5) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(t.runs).order_by(t.runs.c.id.desc()).limit(limit))
-            return [dict(r._mapping) for r in rows]
+    def last_runs(self, limit: int | None = 5, stage: str | None = None) -> list[dict[str, Any]]:
+        """Recorded runs, newest first."""
+        query = select(t.runs).order_by(t.runs.c.id.desc())
+        if stage:
+            query = query.where(t.runs.c.stage == stage)
+        if limit is not None:
+            query = query.limit(limit)
+        return self._all(query)
+
+    def interrupt_running_runs(self) -> int:
+        """Mark runs still `running` as `interrupted`; call only while holding the run lock
+        (then no live process owns them: they were left by a process that was killed)."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                update(t.runs)
+                .where(t.runs.c.status == "running")
+                .values(status="interrupted", finished_at=now())
+            )
+            return result.rowcount or 0
 
 
 class DbCache:
