@@ -51,7 +51,10 @@ class ExtractConfig(_Section):
     max_chars: int = 30000
     near_duplicate_threshold: float = 0.9
     workers: int = Field(
-        0, description="Extraction processes for large batches: 0 for one per CPU, 1 for none."
+        0, description="Extraction worker processes (always used): 0 for min(2, CPUs)."
+    )
+    timeout: float = Field(
+        30.0, description="Seconds one page may take to extract; its worker is then replaced."
     )
 
 

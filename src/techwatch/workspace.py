@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from pydantic import ValidationError
 
@@ -50,6 +50,11 @@ from techwatch.stages.importer import import_pages
 from techwatch.stages.pages import PagesReport, write_pages
 from techwatch.store.db import StoreError, sqlite_url
 from techwatch.store.store import HIT_END, HIT_START, Store
+
+if TYPE_CHECKING:  # the web extra is optional: imported only when a web method runs
+    from techwatch.web.auth import Users
+    from techwatch.web.curation import Curation
+    from techwatch.web.site import SiteReport
 
 __all__ = ["Workspace", "WorkspaceBusy", "WorkspaceError"]
 
@@ -368,6 +373,26 @@ class Workspace:
     def runs(self, limit: int | None = 20, stage: str | None = None) -> list[RunReport]:
         """Recorded stage runs, newest first."""
         return [RunReport.from_row(r) for r in self.store.last_runs(limit=limit, stage=stage)]
+
+    # -- web ---------------------------------------------------------------------
+
+    def site(self, out: Path | str | None = None, progress: Progress | None = None) -> SiteReport:
+        """Build the static HTML site (default folder: `web.site_out`); only changes written."""
+        from techwatch.web.site import build_site
+
+        return build_site(self, out, progress)
+
+    def web_users(self) -> Users:
+        """Users, login sessions and API tokens of the web app."""
+        from techwatch.web.auth import Users
+
+        return Users(self.store)
+
+    def curation(self) -> Curation:
+        """Ratings, signal verdicts, trend names and the watchlist kept from the web app."""
+        from techwatch.web.curation import Curation
+
+        return Curation(self.store)
 
 
 class Articles:

@@ -1,0 +1,109 @@
+"""`techwatch site`, `techwatch serve` and `techwatch user`: the web commands (thin)."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+user_app = typer.Typer(help="Users of the web app (passwords stored hashed).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    from techwatch.cli import RichProgress, _workspace, console, err
+
+    @app.command()
+    def site(
+        out: Annotated[
+            Path | None, typer.Option("--out", "-o", help="Folder (default: <workspace>/site).")
+        ] = None,
+    ) -> None:
+        """Build the static HTML site (only changed pages are rewritten)."""
+        with _workspace() as ws:
+            report = ws.site(out, progress=RichProgress())
+        console.print(
+            f"site: {report.pages} pages, {report.written} files written, "
+            f"{report.unchanged + report.skipped} unchanged, {report.removed} removed "
+            f"in {report.elapsed:.1f}s"
+        )
+        console.print(f"open {escape(str(report.out / 'index.html'))}")
+
+    @app.command()
+    def serve(
+        host: Annotated[str, typer.Option(help="Address to bind (loopback by default).")] = (
+            "127.0.0.1"
+        ),
+        port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    ) -> None:
+        """Serve the live app: browse, search, curate, add sources and run the pipeline."""
+        import uvicorn
+
+        from techwatch.web.app import create_app
+
+        with _workspace() as ws:
+            users = ws.web_users()
+            if not _loopback(host):
+                err.print(
+                    f"[yellow]warning:[/] binding {escape(host)} exposes the app beyond this "
+                    "machine; put it behind https (cookies are marked Secure only over https)."
+                )
+            if users.count() == 0:
+                err.print(
+                    "no user yet: create one with `techwatch user add NAME` to log in "
+                    "(reading needs a login unless web.public_read = true)."
+                )
+            console.print(f"serving {escape(str(ws.root))} on http://{escape(host)}:{port}/")
+            uvicorn.run(create_app(ws), host=host, port=port, log_level="warning")
+
+    @user_app.command("add")
+    def user_add(
+        name: Annotated[str, typer.Argument(help="User name.")],
+        password: Annotated[
+            str,
+            typer.Option(
+                prompt=True,
+                hide_input=True,
+                confirmation_prompt=True,
+                envvar="TECHWATCH_PASSWORD",
+                help="Asked for when not given (or read from TECHWATCH_PASSWORD).",
+            ),
+        ],
+    ) -> None:
+        """Create a user of the web app, or change their password."""
+        from techwatch.web.auth import AuthError
+
+        with _workspace() as ws:
+            try:
+                user = ws.web_users().set_password(name, password)
+            except AuthError as exc:
+                raise ValueError(str(exc)) from exc
+        console.print(f"user {escape(user.name)} can log in")
+
+    @user_app.command("token")
+    def user_token(
+        name: Annotated[str, typer.Argument(help="User name.")],
+        label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+    ) -> None:
+        """Make an API token for a user (printed once; only its hash is stored)."""
+        from techwatch.web.auth import AuthError
+
+        with _workspace() as ws:
+            try:
+                token = ws.web_users().new_token(name, label)
+            except AuthError as exc:
+                raise ValueError(str(exc)) from exc
+        console.print(escape(token), soft_wrap=True)
+
+    app.add_typer(user_app, name="user")
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,1 @@
+"""The static site and the live web app: thin layers over `Workspace`."""

@@ -1,0 +1,479 @@
+"""`techwatch serve`: the live app (FastAPI + Jinja2 + HTMX) over one Workspace.
+
+HTML pages here, the JSON API in `api.py`; both read through `WebData` and write through
+`Curation`, `Users` and the Workspace. Endpoints are plain `def` (run in a thread pool),
+since the store and the stages are synchronous.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import FastAPI, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.staticfiles import StaticFiles
+
+from techwatch.web import features
+from techwatch.web.auth import Users
+from techwatch.web.curation import Curation
+from techwatch.web.data import Filters, WebData, group_by_letter
+from techwatch.web.jobs import Jobs
+from techwatch.web.render import LiveUrls, environment, highlight, safe_url
+from techwatch.web.security import (
+    SESSION_COOKIE,
+    NeedLogin,
+    SecurityMiddleware,
+    current_user,
+    require_reader,
+    require_writer,
+    set_cookie,
+)
+from techwatch.workspace import Workspace
+
+__all__ = ["create_app"]
+
+STATIC = Path(__file__).parent / "static"
+PER_PAGE = 50
+MESSAGES = {
+    "rated": "Rating saved.",
+    "signal": "Signal updated.",
+    "watched": "Added to your watchlist.",
+    "unwatched": "Removed from your watchlist.",
+    "loggedout": "You are logged out.",
+    "trend": "Trend updated.",
+}
+
+
+def create_app(ws: Workspace) -> FastAPI:
+    """The app for one open workspace (the caller keeps it open while the app runs)."""
+    app = FastAPI(
+        title="techwatch",
+        summary="Browse, search and curate a tech watch.",
+        docs_url=None,  # the Swagger page loads scripts from a CDN; /openapi.json is served
+        redoc_url=None,
+    )
+    app.state.ws = ws
+    app.state.data = WebData(ws)
+    app.state.users = Users(ws.store)
+    app.state.curation = Curation(ws.store)
+    app.state.jobs = Jobs()
+    app.add_middleware(SecurityMiddleware)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.exception_handler(NeedLogin)
+    async def _need_login(request: Request, exc: NeedLogin) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+    from techwatch.web.api import router
+
+    app.include_router(router)
+    _pages(app)
+    return app
+
+
+def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
+    """A page with what every page needs: links, user, CSRF token, features, message."""
+    app = request.app
+    ctx.setdefault("u", LiveUrls())
+    ctx.setdefault("user", current_user(request))
+    ctx.setdefault("csrf", request.state.csrf)
+    ctx.setdefault("features", features.collect(app.state.ws).flags())
+    ctx.setdefault("flash", MESSAGES.get(request.query_params.get("done", ""), ""))
+    ctx.setdefault("title", "techwatch")
+    html = environment().get_template(template).render(**ctx)
+    return HTMLResponse(html, status_code=status)
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _local_next(target: str | None) -> str:
+    """Only same-site paths after login (no open redirect)."""
+    target = target or "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def filters_from(params: Any) -> Filters:
+    return Filters(
+        since=(params.get("since") or "")[:10],
+        until=(params.get("until") or "")[:10],
+        category=params.get("category") or "",
+        type=params.get("type") or "",
+        source=_int(params.get("source")),
+        trend=params.get("trend") or "",
+        state=params.get("state") or "",
+    )
+
+
+def _pages(app: FastAPI) -> None:
+    data: WebData = app.state.data
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> Response:
+        require_reader(request, html=True)
+        latest = data.cards(limit=20)
+        extras = features.collect(app.state.ws)
+        return render(
+            request,
+            "home.html",
+            title="Home",
+            latest=latest,
+            total=data.count_cards(),
+            issues=0,
+            trends=extras.emerging[:10],
+            review=extras.reviews[0] if extras.reviews else None,
+        )
+
+    @app.get("/cards", response_class=HTMLResponse, include_in_schema=False)
+    def cards(request: Request, page: int = 1) -> Response:
+        require_reader(request, html=True)
+        total = data.count_cards()
+        pages = max(1, -(-total // PER_PAGE))
+        page = min(max(1, page), pages)
+        chunk = data.cards(limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        return render(
+            request,
+            "cards.html",
+            title="All cards",
+            cards=chunk,
+            page=page,
+            pages=pages,
+            empty="No cards yet: add a source on the Sources page and run the pipeline.",
+        )
+
+    @app.get("/cards/{card_id}", response_class=HTMLResponse, include_in_schema=False)
+    def card(request: Request, card_id: str) -> Response:
+        require_reader(request, html=True)
+        view = data.card(card_id)
+        if view is None:
+            return _not_found(request, "No card has this id.")
+        quotes = [i.evidence for items in view.card.items().values() for i in items if i.evidence]
+        text = data.article_text(card_id)
+        cur: Curation = app.state.curation
+        return render(
+            request,
+            "card.html",
+            title=view.title,
+            c=view,
+            related=data.related(card_id),
+            article_html=highlight(text, quotes) if text else None,
+            rating=cur.rating("card", card_id),
+            states=cur.signal_states(card_id),
+        )
+
+    @app.post("/cards/{card_id}/rate", response_class=HTMLResponse, include_in_schema=False)
+    def rate_card(
+        request: Request,
+        card_id: str,
+        rating: Annotated[int, Form()],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        user = require_writer(request, csrf, html=True)
+        view = data.card(card_id)
+        if view is None:
+            return _not_found(request, "No card has this id.")
+        try:
+            app.state.curation.rate("card", card_id, rating, user.id)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        if _is_htmx(request):
+            tpl = environment().get_template("_rate.html")
+            return HTMLResponse(
+                tpl.render(c=view, user=user, csrf=request.state.csrf, rating=rating)
+            )
+        return RedirectResponse(f"/cards/{quote(card_id, safe='')}?done=rated", 303)
+
+    @app.post("/cards/{card_id}/signals/{position}", include_in_schema=False)
+    def curate_signal(
+        request: Request,
+        card_id: str,
+        position: int,
+        state: Annotated[str, Form()] = "",
+        rating: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        user = require_writer(request, csrf, html=True)
+        view = data.card(card_id)
+        if view is None or not 0 <= position < len(view.card.signals):
+            return _not_found(request, "No such signal.")
+        cur: Curation = app.state.curation
+        try:
+            if state:
+                cur.set_signal(card_id, position, state, user.id)
+            if rating:
+                cur.rate("signal", f"{card_id}:{position}", int(rating), user.id)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        return RedirectResponse(
+            f"/cards/{quote(card_id, safe='')}?done=signal#signal-{position}", 303
+        )
+
+    @app.get("/issues", response_class=HTMLResponse, include_in_schema=False)
+    def issues(request: Request) -> Response:
+        require_reader(request, html=True)
+        return render(request, "issues.html", title="Issues", issues=data.issues())
+
+    @app.get("/issues/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def issue(request: Request, key: str) -> Response:
+        require_reader(request, html=True)
+        found = next((i for i in data.issues() if i.slug == key), None)
+        if found is None:
+            return _not_found(request, "No issue has this name.")
+        return render(
+            request,
+            "cards.html",
+            title=found.title,
+            intro=f"{len(found.cards)} cards",
+            external=safe_url(found.url),
+            cards=found.cards,
+            empty="No cards.",
+        )
+
+    for kind, section, label in (
+        ("keyword", "keywords", "Keywords"),
+        ("theme", "themes", "Themes"),
+    ):
+        _term_routes(app, data, kind, section, label)
+
+    @app.get("/search", response_class=HTMLResponse, include_in_schema=False)
+    def search(request: Request, q: str = "") -> Response:
+        require_reader(request, html=True)
+        filters = filters_from(request.query_params)
+        results = data.search(q, filters) if (q.strip() or filters.active()) else None
+        ctx: dict[str, Any] = {
+            "q": q,
+            "f": filters,
+            "results": results,
+            "categories": data.categories(),
+            "types": data.types(),
+            "sources": data.sources(),
+        }
+        if _is_htmx(request):
+            return render(request, "_results.html", **ctx)
+        return render(request, "search.html", title="Search", **ctx)
+
+    @app.get("/sources", response_class=HTMLResponse, include_in_schema=False)
+    def sources(request: Request) -> Response:
+        require_reader(request, html=True)
+        return render(
+            request,
+            "sources.html",
+            title="Sources",
+            sources=data.sources(),
+            problems=data.problems(),
+        )
+
+    @app.post("/sources", response_class=HTMLResponse, include_in_schema=False)
+    def add_source(
+        request: Request,
+        location: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        require_writer(request, csrf, html=True)
+        from techwatch.web.api import add_source_checked
+
+        try:
+            report = add_source_checked(app.state.ws, location)
+        except ValueError as exc:
+            return render(
+                request, "message.html", status=400, title="Source not added", error=str(exc)
+            )
+        text = f"Source added ({report.kind}): {report.found} links, {report.new} new."
+        if report.status != "ok":
+            text += f" Status {report.status}: {report.reason}"
+        return render(request, "message.html", title="Source added", message=text, back="/sources")
+
+    @app.get("/sources/{source_id}", response_class=HTMLResponse, include_in_schema=False)
+    def source(request: Request, source_id: int) -> Response:
+        require_reader(request, html=True)
+        found = data.source(source_id)
+        if found is None:
+            return _not_found(request, "No source has this id.")
+        return render(
+            request,
+            "source.html",
+            title=found["title"] or found["location"],
+            source=found,
+            cards=data.cards_of_source(source_id),
+        )
+
+    @app.post("/runs", response_class=HTMLResponse, include_in_schema=False)
+    def start_run(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        require_writer(request, csrf, html=True)
+        from techwatch.web.api import start_pipeline
+
+        job, started = start_pipeline(app)
+        return render(request, "_run.html", job=job, started=started)
+
+    @app.get("/runs/{job_id}/events", include_in_schema=False)
+    async def run_events(request: Request, job_id: int) -> Response:
+        await asyncio.to_thread(require_reader, request, html=False)
+        job = app.state.jobs.get(job_id)
+        if job is None:
+            raise HTTPException(404, "no such run")
+        return StreamingResponse(
+            _sse(request, job),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @app.get("/watchlist", response_class=HTMLResponse, include_in_schema=False)
+    def watchlist(request: Request) -> Response:
+        require_reader(request, html=True)
+        return render(
+            request, "watchlist.html", title="Watchlist", items=app.state.curation.watchlist()
+        )
+
+    @app.post("/watchlist", include_in_schema=False)
+    def watch(
+        request: Request,
+        kind: Annotated[str, Form()],
+        value: Annotated[str, Form()],
+        label: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        require_writer(request, csrf, html=True)
+        try:
+            app.state.curation.watch(kind, value, label)
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        return RedirectResponse("/watchlist?done=watched", 303)
+
+    @app.post("/watchlist/{item_id}/delete", include_in_schema=False)
+    def unwatch(request: Request, item_id: int, csrf: Annotated[str, Form()] = "") -> Response:
+        require_writer(request, csrf, html=True)
+        app.state.curation.unwatch(item_id)
+        return RedirectResponse("/watchlist?done=unwatched", 303)
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_form(request: Request, next: str = "/") -> Response:
+        return render(
+            request,
+            "login.html",
+            title="Log in",
+            next=_local_next(next),
+            no_users=app.state.users.count() == 0,
+        )
+
+    @app.post("/login", include_in_schema=False)
+    def login(
+        request: Request,
+        name: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        from techwatch.web.security import check_csrf
+
+        request.state.by_token = False
+        check_csrf(request, csrf)
+        user = app.state.users.check(name, password)
+        if user is None:
+            return render(
+                request,
+                "login.html",
+                status=401,
+                title="Log in",
+                next=_local_next(next),
+                error="Wrong name or password.",
+                no_users=app.state.users.count() == 0,
+            )
+        hours = app.state.ws.settings.web.session_hours
+        token = app.state.users.start_session(user, hours)
+        response = RedirectResponse(_local_next(next), 303)
+        set_cookie(response, request, SESSION_COOKIE, token, max_age=int(hours * 3600))
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        from techwatch.web.security import check_csrf
+
+        check_csrf(request, csrf)
+        app.state.users.end_session(request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login?done=loggedout", 303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+    @app.get("/feed.atom", include_in_schema=False)
+    def feed(request: Request) -> Response:
+        require_reader(request, html=False)
+        cards = data.cards(limit=50)
+        text = (
+            environment()
+            .get_template("feed.atom")
+            .render(
+                u=LiveUrls(),
+                cards=cards,
+                reviews=features.collect(app.state.ws).reviews,
+                updated=max(
+                    (c.updated for c in cards if c.updated), default="1970-01-01T00:00:00+00:00"
+                ),
+            )
+        )
+        return Response(text, media_type="application/atom+xml")
+
+
+def _term_routes(app: FastAPI, data: WebData, kind: str, section: str, label: str) -> None:
+    link = LiveUrls().keyword if kind == "keyword" else LiveUrls().theme
+
+    def index(request: Request) -> Response:
+        require_reader(request, html=True)
+        return render(
+            request,
+            "index_list.html",
+            title=label,
+            groups=group_by_letter(data.item_counts(kind)),
+            link=link,
+            empty=f"No {section} yet: they come with the cards.",
+        )
+
+    def one(request: Request, name: str) -> Response:
+        require_reader(request, html=True)
+        cards = data.cards_with_item(kind, name)
+        return render(
+            request,
+            "cards.html",
+            title=f"{label[:-1]}: {name}",
+            intro=f"{len(cards)} cards",
+            cards=cards,
+            empty=f"No card has this {kind}.",
+        )
+
+    app.add_api_route(f"/{section}", index, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route(
+        f"/{section}/{{name:path}}", one, response_class=HTMLResponse, include_in_schema=False
+    )
+
+
+def _not_found(request: Request, text: str) -> Response:
+    return render(request, "message.html", status=404, title="Not found", error=text, back="/")
+
+
+async def _sse(request: Request, job: Any) -> Any:
+    """The job's events as server-sent events, until it ends or the client leaves."""
+    sent = 0
+    while True:
+        for event in job.since(sent):
+            sent += 1
+            yield f"event: {event['event']}\ndata: {json.dumps(event, default=str)}\n\n"
+        if job.done and sent >= len(job.events):
+            return
+        if await request.is_disconnected():
+            return
+        await asyncio.sleep(0.1)

@@ -1,0 +1,372 @@
+"""What the site and the app read, in one place: a thin adapter over `Workspace`.
+
+Pages never query the store themselves; they call `WebData`, which turns workspace results
+into small view objects. When a Workspace query API grows, only this module changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, func, select
+
+from techwatch.card import Card
+from techwatch.store import schema as t
+from techwatch.store.store import fts5_query
+
+if TYPE_CHECKING:
+    from techwatch.workspace import Workspace
+
+__all__ = ["CardView", "Filters", "Issue", "SearchResult", "WebData", "slug"]
+
+
+def slug(text: str, *, limit: int = 40) -> str:
+    """An ASCII file-name-safe slug, with a short hash so different names never collide."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:limit].strip("-")
+    digest = hashlib.md5(text.encode("utf-8")).hexdigest()[:6]
+    return f"{base}-{digest}" if base else digest
+
+
+@dataclass
+class CardView:
+    """A card with the article fields its pages show."""
+
+    id: str
+    card: Card
+    url: str = ""
+    article_title: str = ""
+    origin_date: str = ""
+    origin_title: str = ""
+    origin_url: str = ""
+    published: str = ""
+    source_id: int | None = None
+    analyzer: str = ""
+    updated: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.card.title or self.article_title or self.url or self.id
+
+    @property
+    def date(self) -> str:
+        """The day it belongs to: the newsletter issue's date, else the article's."""
+        return self.origin_date or self.published or ""
+
+    @property
+    def issue_slug(self) -> str:
+        return Issue.slug_for(self.origin_date, self.origin_url)
+
+
+@dataclass
+class Issue:
+    """A newsletter issue (or any origin page) and the cards that came from it."""
+
+    slug: str
+    date: str
+    title: str
+    url: str
+    cards: list[CardView] = field(default_factory=list)
+
+    @staticmethod
+    def slug_for(day: str, url: str) -> str:
+        return (day or "undated") + "-" + hashlib.md5((url or "").encode()).hexdigest()[:6]
+
+
+@dataclass
+class Filters:
+    """Search filters; empty values mean 'any'."""
+
+    since: str = ""
+    until: str = ""
+    category: str = ""
+    type: str = ""
+    source: int | None = None
+    trend: str = ""
+    state: str = ""
+
+    def active(self) -> bool:
+        return any(
+            (self.since, self.until, self.category, self.type, self.source, self.trend, self.state)
+        )
+
+
+@dataclass
+class SearchResult:
+    card: CardView
+    snippet: str = ""
+    score: float = 0.0
+
+
+_CARD_COLUMNS = (
+    t.cards.c.article_id,
+    t.cards.c.card,
+    t.cards.c.analyzer,
+    t.cards.c.updated_at,
+    t.articles.c.url,
+    t.articles.c.title.label("article_title"),
+    t.articles.c.origin_date,
+    t.articles.c.origin_title,
+    t.articles.c.origin_url,
+    t.articles.c.published,
+    t.articles.c.source_id,
+)
+
+
+def _view(row: Any) -> CardView:
+    m = row._mapping
+    card = m["card"]
+    return CardView(
+        id=m["article_id"],
+        card=Card.model_validate(card if isinstance(card, dict) else {}),
+        url=m["url"] or "",
+        article_title=m["article_title"] or "",
+        origin_date=m["origin_date"] or "",
+        origin_title=m["origin_title"] or "",
+        origin_url=m["origin_url"] or "",
+        published=m["published"] or "",
+        source_id=m["source_id"],
+        analyzer=m["analyzer"] or "",
+        updated=m["updated_at"].isoformat() if m["updated_at"] else "",
+    )
+
+
+class WebData:
+    """Read access for pages: cards, issues, sources, indexes, search, related cards."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.store = ws.store
+
+    def _base(self) -> Any:
+        return (
+            select(*_CARD_COLUMNS)
+            .join(t.articles, t.articles.c.id == t.cards.c.article_id)
+            .where(t.cards.c.status == "ok")
+        )
+
+    def _run(self, query: Any) -> list[CardView]:
+        with self.store.engine.connect() as conn:
+            return [_view(r) for r in conn.execute(query)]
+
+    # -- cards -------------------------------------------------------------------
+
+    def cards(self, *, limit: int | None = None, offset: int = 0) -> list[CardView]:
+        """Cards, newest issue first."""
+        query = self._base().order_by(
+            t.articles.c.origin_date.desc(), t.articles.c.published.desc(), t.articles.c.id
+        )
+        if limit:
+            query = query.limit(limit).offset(offset)
+        return self._run(query)
+
+    def count_cards(self) -> int:
+        with self.store.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(t.cards).where(t.cards.c.status == "ok")
+            ).scalar_one()
+
+    def card(self, card_id: str) -> CardView | None:
+        found = self._run(self._base().where(t.cards.c.article_id == card_id))
+        return found[0] if found else None
+
+    def cards_by_ids(self, ids: list[str]) -> list[CardView]:
+        """Cards in the order of `ids` (unknown ids skipped)."""
+        if not ids:
+            return []
+        found = {c.id: c for c in self._run(self._base().where(t.cards.c.article_id.in_(ids)))}
+        return [found[i] for i in ids if i in found]
+
+    def article_text(self, card_id: str) -> str:
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(t.articles.c.text).where(t.articles.c.id == card_id)).first()
+        return (row.text or "") if row else ""
+
+    def related(self, card_id: str, limit: int = 6) -> list[CardView]:
+        """Cards sharing the most keywords and themes with this one (never itself)."""
+        items = t.card_items
+        mine = (
+            select(items.c.name)
+            .where(and_(items.c.article_id == card_id, items.c.kind.in_(("keyword", "theme"))))
+            .scalar_subquery()
+        )
+        query = (
+            select(items.c.article_id, func.count().label("n"))
+            .where(
+                and_(
+                    items.c.kind.in_(("keyword", "theme")),
+                    items.c.name.in_(mine),
+                    items.c.article_id != card_id,
+                )
+            )
+            .group_by(items.c.article_id)
+            .order_by(func.count().desc(), items.c.article_id)
+            .limit(limit)
+        )
+        with self.store.engine.connect() as conn:
+            ids = [r.article_id for r in conn.execute(query)]
+        return [c for c in self.cards_by_ids(ids) if c.id != card_id]
+
+    def cards_with_item(self, kind: str, name: str) -> list[CardView]:
+        """Cards naming a keyword or theme (kind is 'keyword' or 'theme')."""
+        ids = select(t.card_items.c.article_id).where(
+            and_(t.card_items.c.kind == kind, t.card_items.c.name == name)
+        )
+        query = (
+            self._base()
+            .where(t.cards.c.article_id.in_(ids))
+            .order_by(t.articles.c.origin_date.desc(), t.articles.c.id)
+        )
+        return self._run(query)
+
+    def cards_of_source(self, source_id: int, limit: int = 200) -> list[CardView]:
+        query = (
+            self._base()
+            .where(t.articles.c.source_id == source_id)
+            .order_by(t.articles.c.origin_date.desc(), t.articles.c.id)
+            .limit(limit)
+        )
+        return self._run(query)
+
+    # -- indexes -----------------------------------------------------------------
+
+    def item_counts(self, kind: str) -> list[tuple[str, int]]:
+        """Every keyword (or theme) with its number of cards, most used first."""
+        items = t.card_items
+        query = (
+            select(items.c.name, func.count(func.distinct(items.c.article_id)).label("n"))
+            .join(t.cards, t.cards.c.article_id == items.c.article_id)
+            .where(and_(items.c.kind == kind, t.cards.c.status == "ok"))
+            .group_by(items.c.name)
+            .order_by(func.count(func.distinct(items.c.article_id)).desc(), items.c.name)
+        )
+        with self.store.engine.connect() as conn:
+            return [(r.name, r.n) for r in conn.execute(query)]
+
+    def issues(self, cards: list[CardView] | None = None) -> list[Issue]:
+        """Cards grouped by the issue they came from, newest first."""
+        groups: dict[str, Issue] = {}
+        for card in cards if cards is not None else self.cards():
+            if not (card.origin_url or card.origin_date):
+                continue
+            key = card.issue_slug
+            issue = groups.get(key)
+            if issue is None:
+                title = card.origin_title or (
+                    f"Issue of {card.origin_date}" if card.origin_date else card.origin_url
+                )
+                issue = groups[key] = Issue(key, card.origin_date, title, card.origin_url)
+            issue.cards.append(card)
+        return sorted(groups.values(), key=lambda i: (i.date, i.slug), reverse=True)
+
+    # -- sources and health ----------------------------------------------------------
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Each source with its articles' counts per status and a health word."""
+        out = []
+        for source in self.ws.sources.list():
+            row = source.to_dict()
+            row["health"] = _health(row)
+            out.append(row)
+        return out
+
+    def source(self, source_id: int) -> dict[str, Any] | None:
+        found = self.ws.sources.get(source_id)
+        if found is None:
+            return None
+        row = found.to_dict()
+        row["health"] = _health(row)
+        return row
+
+    def problems(self) -> list[Any]:
+        """The latest articles that ended in something other than ok."""
+        return list(self.ws.status().errors)
+
+    # -- search ------------------------------------------------------------------
+
+    def search(
+        self, query: str, filters: Filters | None = None, limit: int = 50
+    ) -> list[SearchResult]:
+        """Full-text search over cards (BM25), then the filters."""
+        filters = filters or Filters()
+        query = query.strip()
+        results: list[SearchResult] = []
+        if query and self.store.dialect == "sqlite":
+            from sqlalchemy import text
+
+            sql = text(
+                "SELECT article_id, snippet(cards_fts, 2, '', '', '…', 14) AS snippet, "
+                "bm25(cards_fts) AS score FROM cards_fts WHERE cards_fts MATCH :q "
+                "ORDER BY score LIMIT :n"
+            )
+            with self.store.engine.connect() as conn:
+                rows = conn.execute(sql, {"q": fts5_query(query), "n": 1000}).all()
+            snippets = {r.article_id: (r.snippet, -float(r.score)) for r in rows}
+            cards = self.cards_by_ids([r.article_id for r in rows])
+            results = [SearchResult(c, *snippets[c.id]) for c in cards]
+        elif query:
+            results = [
+                SearchResult(c, r.get("snippet", ""))
+                for r in self.store.search_cards(query, limit=1000)
+                for c in [self.card(r["article_id"])]
+                if c
+            ]
+        elif filters.active():
+            results = [SearchResult(c) for c in self.cards()]
+        kept = [r for r in results if _matches(r.card, filters, self)]
+        return kept[:limit]
+
+    def categories(self) -> list[str]:
+        from techwatch.card import CATEGORIES
+
+        return list(self.ws.settings.analyze.categories or CATEGORIES)
+
+    def types(self) -> list[str]:
+        from techwatch.card import TYPES
+
+        return list(self.ws.settings.analyze.types or TYPES)
+
+
+def _matches(card: CardView, f: Filters, data: WebData) -> bool:
+    day = card.date
+    if f.since and (not day or day < f.since):
+        return False
+    if f.until and (not day or day > f.until):
+        return False
+    if f.category and card.card.category != f.category:
+        return False
+    if f.type and card.card.type != f.type:
+        return False
+    return not (f.source is not None and card.source_id != f.source)
+
+
+def _health(source: dict[str, Any]) -> str:
+    """One word for a source: failing, stale, ok or new."""
+    counts = source.get("counts") or {}
+    bad = sum(v for k, v in counts.items() if k in ("failed", "dead", "blocked"))
+    good = sum(v for k, v in counts.items() if k in ("ok", "imported"))
+    if source.get("status") in ("failed", "dead", "blocked"):
+        return "failing"
+    if bad and bad >= good:
+        return "failing"
+    if not source.get("checked_at"):
+        return "new"
+    return "ok"
+
+
+def today() -> str:
+    return date.today().isoformat()
+
+
+def group_by_letter(names: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for name, n in names:
+        first = name[:1].upper()
+        out[first if first.isalpha() else "#"].append((name, n))
+    return dict(sorted(out.items()))
