@@ -94,6 +94,24 @@ class PagesConfig(_Section):
     out: str = "pages"
 
 
+class EmbedConfig(_Section):
+    backend: str = Field("tfidf", description="tfidf (offline default), minilm or openai.")
+    dim: int = Field(
+        0, description="0: the backend's own (tfidf: 256 SVD components, fewer on a small corpus)."
+    )
+    refit_growth: float = Field(
+        2.0, description="tfidf: refit (and re-embed) when the corpus grew this many times; 0: never."
+    )
+    model_path: str = Field(
+        "", description="minilm: a folder with model.onnx + tokenizer.json, or a sentence-transformers folder."
+    )
+    runtime: str = Field("auto", description="minilm: auto, onnx or torch.")
+    base_url: str = Field("", description="openai: the endpoint; empty = [openai] base_url.")
+    api_key: str = Field("", description="openai: empty = [openai] api_key.")
+    model: str = Field("text-embedding-3-small", description="openai: the embedding model.")
+    batch_size: int = 64
+
+
 class WebConfig(_Section):
     public_read: bool = Field(
         False, description="Let visitors read pages without logging in (writes always need one)."
@@ -111,6 +129,7 @@ class Settings(_Section):
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     llamacpp: LlamaCppConfig = Field(default_factory=LlamaCppConfig)
     pages: PagesConfig = Field(default_factory=PagesConfig)
+    embed: EmbedConfig = Field(default_factory=EmbedConfig)
     web: WebConfig = Field(default_factory=WebConfig)
 
 

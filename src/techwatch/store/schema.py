@@ -292,3 +292,18 @@ watchlist = Table(
     Index("ux_watchlist_kind_value", "kind", "value", unique=True),
 )
 # -- end web ----------------------------------------------------------------------------
+
+# -- vectors (owned by the retrieval feature; created by migration 0003) -------------------
+# One embedding per (model, text): keyed by the sha256 of the embedded text, so a card or
+# an item is embedded once per model, an unchanged text keeps its vector when its card is
+# saved again, and two models never mix. float32 bytes: the same on every database.
+vectors = Table(
+    "vectors",
+    metadata,
+    Column("model_id", String(128), primary_key=True),
+    Column("text_hash", String(64), primary_key=True),
+    Column("dim", Integer, nullable=False),
+    Column("vector", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+# -- end vectors -----------------------------------------------------------------------
