@@ -192,6 +192,22 @@ def sequence(*handlers: Handler) -> Handler:
     return handler
 
 
+def delayed(seconds: float, inner: Handler) -> Handler:
+    """`inner`'s response, after `seconds` (woken early when the server stops)."""
+
+    def handler(h: RequestHandler) -> None:
+        h.stopping.wait(seconds)
+        inner(h)
+
+    return handler
+
+
+def attribute_bomb(attributes: int = 400_000) -> bytes:
+    """One tag with a huge number of attributes: lxml's parse time grows with their square."""
+    attrs = " ".join(f'a{i}="x"' for i in range(attributes))
+    return f"<html><body><div {attrs}><p>tiny</p></div></body></html>".encode()
+
+
 def stall(seconds: float = 5.0) -> Handler:
     """Never answers within `seconds` (woken early when the server stops)."""
 

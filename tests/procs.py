@@ -25,3 +25,19 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(stat.parent.name))
     return found
+
+
+CRASH_MARKER = b"<!-- techwatch-test: crash this worker -->"
+
+
+def extract_or_crash(content: bytes, *args: object) -> object:
+    """The fetch stage's worker function, except that a page carrying CRASH_MARKER kills
+    its worker with SIGSEGV, as a crash in a C library (lxml) would."""
+    import os
+    import signal
+
+    from techwatch.fetch.extract_task import extract_and_sign
+
+    if CRASH_MARKER in content:
+        os.kill(os.getpid(), signal.SIGSEGV)
+    return extract_and_sign(content, *args)  # type: ignore[arg-type]

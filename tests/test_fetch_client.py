@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpcore
+import httpx
 import pytest
 
 from hostile_server import (
@@ -22,6 +23,7 @@ from hostile_server import (
     concurrency_probe,
     hostile_routes,
     page,
+    sequence,
     status,
 )
 from techwatch.fetch import client as client_module
@@ -32,7 +34,6 @@ from techwatch.fetch.client import (
     Fetcher,
     FetchResult,
     FetchSettings,
-    fetch_sync,
     parse_content_type,
     parse_retry_after,
 )
@@ -56,8 +57,18 @@ def settings(**overrides: Any) -> FetchSettings:
     return FetchSettings(**base)
 
 
+def fetch_one(url: str, fetch_settings: FetchSettings) -> FetchResult:
+    """One URL with its own client and event loop."""
+
+    async def run() -> FetchResult:
+        async with Fetcher(fetch_settings) as fetcher:
+            return await fetcher.fetch(url)
+
+    return asyncio.run(run())
+
+
 def fetch(url: str, **overrides: Any) -> FetchResult:
-    return fetch_sync(url, settings(**overrides))
+    return fetch_one(url, settings(**overrides))
 
 
 def fetch_all(urls: list[str], **overrides: Any) -> list[FetchResult]:
@@ -293,7 +304,7 @@ def test_dns_failure_is_dead(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_default_settings_refuse_loopback(server: HostileServer) -> None:
-    result = fetch_sync(server.url("/page"), FetchSettings())
+    result = fetch_one(server.url("/page"), FetchSettings())
     assert result.outcome == "blocked" and result.reason == "private address 127.0.0.1 refused"
     assert server.hits == []
 
@@ -307,8 +318,29 @@ def test_connect_time_guard_catches_a_changed_dns_answer(
         return None
 
     monkeypatch.setattr(client_module.guard, "inspect_url_async", fooled)
-    result = fetch_sync(server.url("/page"), FetchSettings(respect_robots=False, retries=0))
+    result = fetch_one(server.url("/page"), FetchSettings(respect_robots=False, retries=0))
     assert result.outcome == "blocked" and "127.0.0.1 refused" in result.reason
+    assert server.hits == []
+
+
+def test_guard_that_cannot_be_installed_refuses_to_build_a_client(
+    server: HostileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If httpx's internals change, the connect-time guard must not silently disappear."""
+
+    class ChangedTransport(httpx.AsyncHTTPTransport):
+        def __init__(self, *args: Any, **kw: Any) -> None:
+            super().__init__(*args, **kw)
+            self._pool = object()  # a pool without `_network_backend`
+
+    monkeypatch.setattr(client_module.httpx, "AsyncHTTPTransport", ChangedTransport)
+
+    async def build() -> None:
+        async with Fetcher(settings()) as fetcher:
+            await fetcher.fetch(server.url("/page"))
+
+    with pytest.raises(guard.GuardUnavailable, match="address guard"):
+        asyncio.run(build())
     assert server.hits == []
 
 
@@ -408,22 +440,6 @@ def test_conditional_get_with_etag_and_last_modified(server: HostileServer) -> N
     assert sent[3]["if-modified-since"] == first.last_modified
 
 
-# -- fetch_many -----------------------------------------------------------------------------
-
-
-def test_fetch_many_yields_every_result(server: HostileServer) -> None:
-    urls = [server.url(p) for p in ("/page", "/not-found", "/forbidden", "/chain/1")]
-
-    async def run() -> list[FetchResult]:
-        async with Fetcher(settings()) as fetcher:
-            return [r async for r in fetcher.fetch_many(urls)]
-
-    results = asyncio.run(run())
-    assert sorted(r.url for r in results) == sorted(urls)
-    by_url = {r.url: r.outcome for r in results}
-    assert by_url[urls[1]] == "dead" and by_url[urls[3]] == "ok"
-
-
 # -- helpers ----------------------------------------------------------------------------------
 
 
@@ -433,6 +449,19 @@ def test_parse_retry_after() -> None:
     assert parse_retry_after(formatdate(now + 30, usegmt=True), now=now) == pytest.approx(30)
     assert parse_retry_after(formatdate(now - 30, usegmt=True), now=now) == 0.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("value", ["²", "1.5", "-1", "9" * 400, "Mon, 01 Jan 99999 00:00:00 GMT"])
+def test_malformed_retry_after_is_ignored(value: str) -> None:
+    assert parse_retry_after(value) is None
+
+
+def test_malformed_retry_after_backs_off_instead_of_failing() -> None:
+    """A Retry-After of "²" (str.isdigit() says yes, float() says no) once failed the article."""
+    routes = {"/busy": sequence(status(503, {"Retry-After": "²"}), page(HTML_PAGE))}
+    with HostileServer(routes) as srv:
+        result = fetch(srv.url("/busy"), respect_robots=False)
+    assert result.outcome == "ok" and result.attempts == 2, result.reason
 
 
 def test_parse_content_type() -> None:

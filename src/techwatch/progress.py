@@ -12,6 +12,9 @@ class Progress(Protocol):
 
     def advance(self, status: str, **info: Any) -> None: ...
 
+    def revise(self, old: str, new: str) -> None:
+        """An item already counted as `old` is now `new` (a duplicate found later)."""
+
     def finish(self) -> None: ...
 
 
@@ -22,6 +25,9 @@ class NoProgress:
         pass
 
     def advance(self, status: str, **info: Any) -> None:
+        pass
+
+    def revise(self, old: str, new: str) -> None:
         pass
 
     def finish(self) -> None:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import math
 import random
 import ssl
 import time
 import zlib
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -24,12 +25,16 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from techwatch.config import USER_AGENT, FetchConfig
 from techwatch.fetch import guard
 from techwatch.fetch.robots import ROBOTS_MAX_BYTES, RobotsCache, RobotsResponse
 
 Outcome = Literal["ok", "not_modified", "blocked", "dead", "failed", "too_long"]
 
-DEFAULT_USER_AGENT = "techwatch/0.1 (+https://github.com/techwatch)"
+DEFAULT_USER_AGENT = USER_AGENT
+# The client's defaults are those of the settings (`[fetch]` in techwatch.toml), mapped once.
+_DEFAULTS = FetchConfig()
+CONNECT_TIMEOUT_CAP = 10.0
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 BLOCKED_STATUSES = frozenset({401, 403, 451})
@@ -41,23 +46,46 @@ _CHUNK = 64 * 1024
 class FetchSettings:
     """Every knob of the client; the defaults are the polite ones."""
 
-    connect_timeout: float = 10.0
-    read_timeout: float = 20.0
-    total_timeout: float = 60.0  # one request, connect to last byte: ends slow drips
-    max_bytes: int = 10 * 1024 * 1024
-    retries: int = 3  # retries after the first attempt
-    backoff_base: float = 0.5  # seconds; doubles each retry, plus up to as much jitter
+    connect_timeout: float = min(_DEFAULTS.timeout, CONNECT_TIMEOUT_CAP)
+    read_timeout: float = _DEFAULTS.timeout
+    # one request, connect to last byte: ends slow drips
+    total_timeout: float = _DEFAULTS.timeout * 2
+    max_bytes: int = _DEFAULTS.max_bytes
+    retries: int = _DEFAULTS.retries  # retries after the first attempt
+    # seconds; doubles each retry, plus up to as much jitter
+    backoff_base: float = _DEFAULTS.backoff
     backoff_max: float = 30.0
-    max_retry_after: float = 60.0
-    per_host_concurrency: int = 2
-    per_host_delay: float = 0.5
-    global_concurrency: int = 8
-    max_redirects: int = 10
-    respect_robots: bool = True
-    allow_private: bool = False
+    max_retry_after: float = _DEFAULTS.max_retry_after
+    per_host_concurrency: int = _DEFAULTS.per_host_concurrency
+    per_host_delay: float = _DEFAULTS.per_host_delay
+    global_concurrency: int = _DEFAULTS.concurrency
+    max_redirects: int = _DEFAULTS.max_redirects
+    respect_robots: bool = _DEFAULTS.respect_robots
+    allow_private: bool = _DEFAULTS.allow_private
     allowed_networks: tuple[str, ...] = ()  # e.g. ("127.0.0.1/32",): loopback only
     user_agent: str = DEFAULT_USER_AGENT
     robots_token: str = "techwatch"
+
+    @classmethod
+    def from_config(cls, cfg: FetchConfig) -> FetchSettings:
+        """The one mapping from `[fetch]` settings to the client's knobs."""
+        return cls(
+            connect_timeout=min(cfg.timeout, CONNECT_TIMEOUT_CAP),
+            read_timeout=cfg.timeout,
+            total_timeout=cfg.timeout * 2,
+            max_bytes=cfg.max_bytes,
+            retries=cfg.retries,
+            backoff_base=cfg.backoff,
+            max_retry_after=cfg.max_retry_after,
+            global_concurrency=cfg.concurrency,
+            per_host_concurrency=cfg.per_host_concurrency,
+            per_host_delay=cfg.per_host_delay,
+            max_redirects=cfg.max_redirects,
+            respect_robots=cfg.respect_robots,
+            allow_private=cfg.allow_private,
+            allowed_networks=tuple(cfg.allowed_networks),
+            user_agent=cfg.user_agent,
+        )
 
 
 @dataclass
@@ -107,15 +135,20 @@ def parse_content_type(value: str | None) -> tuple[str | None, str | None]:
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
-    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if unreadable."""
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP date); None if unreadable.
+
+    Only ASCII digits count ("²".isdigit() is true, float("²") raises): a malformed value
+    means "back off as usual", never a failed article.
+    """
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        seconds = float(value)
+        return seconds if math.isfinite(seconds) else None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
@@ -260,9 +293,8 @@ class Fetcher:
             max_keepalive_connections=max(1, s.global_concurrency),
         )
         transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
-        pool = getattr(transport, "_pool", None)
-        if hasattr(pool, "_network_backend"):  # pin each connection to a guard-checked address
-            pool._network_backend = guard.GuardedBackend(s.allow_private, s.allowed_networks)
+        # Pin each connection to a guard-checked address; raises rather than fetch without.
+        guard.install(transport, s.allow_private, s.allowed_networks)
         self._client = httpx.AsyncClient(
             transport=transport,
             timeout=timeout,
@@ -301,33 +333,6 @@ class Fetcher:
         result.elapsed = time.monotonic() - started
         result.fetched_at = datetime.now(UTC).isoformat()
         return result
-
-    async def fetch_many(self, urls: Iterable[str]) -> AsyncIterator[FetchResult]:
-        """Fetch many URLs concurrently (within the limits); yields in completion order."""
-        queue: asyncio.Queue[str | None] = asyncio.Queue()
-        results: asyncio.Queue[FetchResult | None] = asyncio.Queue()
-        count = 0
-        for url in urls:
-            queue.put_nowait(url)
-            count += 1
-        workers = max(1, min(count, self.settings.global_concurrency * 2))
-        for _ in range(workers):
-            queue.put_nowait(None)
-
-        async def work() -> None:
-            while (item := await queue.get()) is not None:
-                await results.put(await self.fetch(item))
-
-        tasks = [asyncio.create_task(work()) for _ in range(workers)]
-        try:
-            for _ in range(count):
-                result = await results.get()
-                if result is not None:
-                    yield result
-        finally:
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
 
     # -- redirects, guard, robots ---------------------------------------------------------
 
@@ -598,19 +603,3 @@ def _is_tls_error(exc: BaseException) -> bool:
         seen.add(id(current))
         current = current.__cause__ or current.__context__
     return "SSL" in str(exc) or "certificate" in str(exc).lower()
-
-
-def fetch_sync(
-    url: str,
-    settings: FetchSettings | None = None,
-    *,
-    etag: str | None = None,
-    last_modified: str | None = None,
-) -> FetchResult:
-    """Fetch one URL from synchronous code (its own event loop): for one-off discovery."""
-
-    async def run() -> FetchResult:
-        async with Fetcher(settings) as fetcher:
-            return await fetcher.fetch(url, etag=etag, last_modified=last_modified)
-
-    return asyncio.run(run())

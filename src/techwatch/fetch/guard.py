@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
-import os
 import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,6 @@ from urllib.parse import urlsplit
 import httpcore
 
 ALLOWED_SCHEMES = ("http", "https")
-ENV_ALLOW_PRIVATE = "TECHWATCH_ALLOW_PRIVATE"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,12 +35,6 @@ class Verdict:
 
     kind: VerdictKind
     reason: str
-
-
-def allow_private_from_env(environ: dict[str, str] | None = None) -> bool:
-    """True when TECHWATCH_ALLOW_PRIVATE is set to a true-ish value (1, true, yes, on)."""
-    env = os.environ if environ is None else environ
-    return env.get(ENV_ALLOW_PRIVATE, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 def parse_networks(networks: Iterable[str | Network]) -> tuple[Network, ...]:
@@ -162,14 +154,6 @@ def inspect_url(
     return verdict
 
 
-def check_url(
-    url: str, allow_private: bool = False, allowed: Sequence[str | Network] = ()
-) -> str | None:
-    """None when `url` may be fetched, else the reason it may not (blocking)."""
-    verdict = inspect_url(url, allow_private, allowed)
-    return None if verdict is None else verdict.reason
-
-
 async def inspect_url_async(
     url: str, allow_private: bool = False, allowed: Sequence[str | Network] = ()
 ) -> Verdict | None:
@@ -230,3 +214,26 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+class GuardUnavailable(RuntimeError):
+    """The connect-time guard cannot be installed (httpx or httpcore internals changed)."""
+
+
+def install(transport: Any, allow_private: bool, allowed: Sequence[str | Network] = ()) -> None:
+    """Make an httpx transport connect only through a `GuardedBackend`.
+
+    httpx has no public hook for the network backend, so this reaches into
+    `transport._pool._network_backend`. If that ever changes, fail closed: raise here,
+    at client construction, rather than silently fetch without the connect-time check.
+    """
+    backend = GuardedBackend(allow_private, allowed)
+    pool = getattr(transport, "_pool", None)
+    if pool is None or not hasattr(pool, "_network_backend"):
+        raise GuardUnavailable(
+            "cannot install the address guard: httpx's transport has no "
+            "_pool._network_backend (httpx/httpcore changed); refusing to fetch without it"
+        )
+    pool._network_backend = backend
+    if getattr(pool, "_network_backend", None) is not backend:
+        raise GuardUnavailable("cannot install the address guard: the backend did not stick")

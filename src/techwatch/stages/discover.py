@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlparse
+from urllib.parse import urlparse
 
 from techwatch.fetch.client import Fetcher, FetchResult
 from techwatch.fetch.decode import decode
@@ -14,7 +14,14 @@ from techwatch.sources.archive import (
     substack_archive_api,
 )
 from techwatch.sources.feeds import FeedError, parse_feed, parse_opml
-from techwatch.sources.files import file_date, scan_folder
+from techwatch.sources.files import (
+    display_name,
+    file_date,
+    is_local,
+    local_path,
+    read_local,
+    scan_folder,
+)
 from techwatch.sources.model import Discovery, Link, Origin
 from techwatch.sources.newsletter import parse_issue
 from techwatch.sources.urllist import parse_url_list
@@ -37,25 +44,6 @@ class DiscoverReport:
     new: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     sources_added: int = 0
-
-
-def is_local(location: str) -> bool:
-    return not location.startswith(("http://", "https://"))
-
-
-def local_path(location: str) -> Path:
-    if location.startswith("file://"):
-        return Path(unquote(urlparse(location).path))
-    return Path(location)
-
-
-def read_local(path: Path, max_bytes: int) -> bytes:
-    """Read a local file, refusing one bigger than the response size cap."""
-    with open(path, "rb") as fh:
-        data = fh.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise ValueError(f"file exceeds the {max_bytes} byte cap")
-    return data
 
 
 def record(ctx: StageContext, source_id: int, discovery: Discovery, report: DiscoverReport) -> None:
@@ -142,15 +130,18 @@ async def _discover(
     if kind == "folder":
         files, skipped = scan_folder(local_path(location))
         folder = local_path(location)
-        origin = Origin(kind="folder", url=file_url(folder.resolve()), title=folder.name)
-        links = [Link(url=file_url(p.resolve()), text=p.name) for p in files]
+        origin = Origin(
+            kind="folder", url=file_url(folder.resolve()), title=display_name(folder.name)
+        )
+        links = [Link(url=file_url(p.resolve()), text=display_name(p.name)) for p in files]
         discovery = Discovery(origin=origin, links=links, skipped=list(skipped))
         record(ctx, source["id"], discovery, report)
         return
     if kind == "file":
         path = local_path(location).resolve()
-        origin = Origin(kind="file", url=file_url(path), title=path.name, date=file_date(path))
-        discovery = Discovery(origin=origin, links=[Link(url=file_url(path), text=path.name)])
+        name = display_name(path.name)
+        origin = Origin(kind="file", url=file_url(path), title=name, date=file_date(path))
+        discovery = Discovery(origin=origin, links=[Link(url=file_url(path), text=name)])
         record(ctx, source["id"], discovery, report)
         return
     if kind == "article":  # one URL to read as an article (a bookmark), not harvested

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from techwatch.config import FetchConfig
-from techwatch.dedup import NearDuplicateIndex, signature
+from techwatch.dedup import NearDuplicateIndex
 from techwatch.fetch.cache import RawCache
 from techwatch.fetch.client import Fetcher, FetchResult, FetchSettings
-from techwatch.fetch.extract import Extracted, extract
+from techwatch.fetch.extract import Extracted
+from techwatch.fetch.extract_task import extract_and_sign
 from techwatch.progress import StageReport
+from techwatch.sources.files import FileTooLarge, NotRegularFile, local_path, read_local
 from techwatch.sources.urls import canonicalize, url_date
 from techwatch.stages.context import StageContext
-from techwatch.stages.discover import discover_source, local_path, read_local
+from techwatch.stages.discover import discover_source
 from techwatch.store.store import now
-from techwatch.workers import process_pool
+from techwatch.workers import TaskTimedOut, WorkerCrashed, WorkerPool, default_workers, shared_pool
 
 # Sources re-read on every run (they grow: new entries, issues, lines, files); the others,
 # newsletter issues and single files or URLs, are read once (until they fail).
@@ -28,23 +31,8 @@ TEXT_STATUSES = ("ok", "too_short", "too_long")
 
 
 def fetch_settings(cfg: FetchConfig) -> FetchSettings:
-    return FetchSettings(
-        connect_timeout=min(cfg.timeout, 10.0),
-        read_timeout=cfg.timeout,
-        total_timeout=cfg.timeout * 2,
-        max_bytes=cfg.max_bytes,
-        retries=cfg.retries,
-        backoff_base=cfg.backoff,
-        max_retry_after=cfg.max_retry_after,
-        global_concurrency=cfg.concurrency,
-        per_host_concurrency=cfg.per_host_concurrency,
-        per_host_delay=cfg.per_host_delay,
-        max_redirects=cfg.max_redirects,
-        respect_robots=cfg.respect_robots,
-        allow_private=cfg.allow_private,
-        allowed_networks=tuple(cfg.allowed_networks),
-        user_agent=cfg.user_agent,
-    )
+    """The client's knobs from the `[fetch]` settings (one mapping: FetchSettings.from_config)."""
+    return FetchSettings.from_config(cfg)
 
 
 @dataclass
@@ -79,7 +67,11 @@ async def refresh_sources(
 
 
 class FetchStage:
-    """Fetch + extract + dedup, with bounded concurrency and one commit per article."""
+    """Fetch + extract + dedup, with bounded concurrency and one transaction per article.
+
+    Extraction runs in worker processes only (see `techwatch.workers`), each page under a
+    time limit: a page that hangs or crashes its worker fails alone.
+    """
 
     def __init__(self, ctx: StageContext) -> None:
         self.ctx = ctx
@@ -90,7 +82,9 @@ class FetchStage:
         self.report = StageReport(stage="fetch")
         self.saved: set[str] = set()
         self.writer: ThreadPoolExecutor | None = None
-        self.extractors: ProcessPoolExecutor | None = None
+        self.extractors: WorkerPool | None = None
+        # What a worker runs per page; a module-level function (workers import it by name).
+        self.extract_fn: Callable[..., tuple[Extracted, bytes | None]] = extract_and_sign
         self.reextract = False
 
     async def run(
@@ -105,6 +99,7 @@ class FetchStage:
         settings or a new extractor), without any request; other options are ignored."""
         started = time.perf_counter()
         self.reextract = reextract
+        self.extractors = self.extractors or extraction_pool(self.extract_cfg.workers)
         async with Fetcher(fetch_settings(self.cfg)) as fetcher:
             if discover and not reextract:
                 found = await refresh_sources(self.ctx, fetcher, retry_failed=retry_failed)
@@ -124,6 +119,8 @@ class FetchStage:
 
     async def _run_all(self, fetcher: Fetcher, rows: list[dict[str, Any]]) -> None:
         """Network on the event loop, extraction in worker processes, writes in one thread.
+
+        The worker processes are the process-wide pool, kept between runs.
 
         One writer thread keeps the loop free while SQLite commits, and makes each
         article's dedup check and write atomic with respect to the others.
@@ -150,12 +147,7 @@ class FetchStage:
 
         workers = max(1, min(self.cfg.concurrency, len(rows)))
         with ThreadPoolExecutor(1, thread_name_prefix="techwatch-writer") as self.writer:
-            self.extractors = pool = process_pool(self.extract_cfg.workers, len(rows))
-            try:
-                await asyncio.gather(*(worker() for _ in range(workers)))
-            finally:
-                if pool is not None:
-                    pool.shutdown(cancel_futures=True)
+            await asyncio.gather(*(worker() for _ in range(workers)))
 
     def _timed(self, key: str, started: float) -> None:
         """Add the seconds since `started` to a per-step total (where the time goes)."""
@@ -171,23 +163,26 @@ class FetchStage:
             if result.outcome != "ok":
                 return _Outcome(row, result, None, None, result.outcome, result.reason)
             started = time.perf_counter()
-            extracted, sig = await asyncio.get_running_loop().run_in_executor(
-                self.extractors,
-                extract_and_sign,
-                result.content or b"",
-                result.final_url or url,
-                result.content_type,
-                result.charset,
-                self.extract_cfg.min_chars,
-                self.extract_cfg.max_chars,
-            )
-            self._timed("seconds_extract", started)
+            if self.extractors is None:
+                self.extractors = extraction_pool(self.extract_cfg.workers)
+            try:
+                extracted, sig = await self.extractors.run(
+                    self.extract_fn,
+                    result.content or b"",
+                    result.final_url or url,
+                    result.content_type,
+                    result.charset,
+                    self.extract_cfg.min_chars,
+                    self.extract_cfg.max_chars,
+                    timeout=self.extract_cfg.timeout,
+                )
+            finally:
+                self._timed("seconds_extract", started)
             return _Outcome(row, result, extracted, sig, extracted.status, extracted.reason)
-        except BrokenProcessPool as exc:
-            # A worker died on this page (a crash in a C library, memory): record it, and
-            # extract the rest in threads rather than losing the pool for every article.
-            self.extractors = None
-            return _Outcome(row, None, None, None, "failed", f"extraction worker died: {exc}")
+        except (TaskTimedOut, WorkerCrashed) as exc:
+            # The worker was killed (time limit) or died (a crash in a C library, memory):
+            # this page fails, a new worker takes the next one.
+            return _Outcome(row, result, None, None, "failed", f"extraction {exc}")
         except Exception as exc:  # one bad article never stops the run
             return _Outcome(row, None, None, None, "failed", f"{type(exc).__name__}: {exc}")
 
@@ -198,12 +193,14 @@ class FetchStage:
                 content = await asyncio.to_thread(read_local, path, self.cfg.max_bytes)
             except FileNotFoundError:
                 return FetchResult(url=url, final_url=url, outcome="dead", reason="file not found")
-            except ValueError as exc:
+            except FileTooLarge as exc:
                 return FetchResult(url=url, final_url=url, outcome="too_long", reason=str(exc))
+            except NotRegularFile as exc:
+                return FetchResult(url=url, final_url=url, outcome="failed", reason=str(exc))
             return FetchResult(
                 url=url, final_url=url, status_code=None, content=content, outcome="ok"
             )
-        cached = self.cache.get(url)
+        cached = await asyncio.to_thread(self.cache.get, url)  # disk reads off the loop
         if cached is not None:
             return cached
         if self.reextract:  # re-extraction never refetches
@@ -214,7 +211,27 @@ class FetchStage:
         return result
 
     def _save(self, outcome: _Outcome) -> None:
-        """Write one article's outcome in one transaction (runs on the event loop thread)."""
+        """Write one article's outcome in one transaction (runs in the writer thread).
+
+        What lives in memory (the near-duplicate index, counts, progress) changes only
+        once that transaction committed.
+        """
+        after: list[Callable[[], None]] = []
+        with self.ctx.store.transaction():
+            values = self._write(outcome, after)
+        for step in after:
+            step()
+        row = outcome.row
+        self.saved.add(row["id"])
+        if values["status"] not in ("ok", "duplicate"):
+            self.ctx.log.warning(
+                "article %s %s %s: %s", row["id"], row["url"], values["status"], values["reason"]
+            )
+        self.report.counts[values["status"]] += 1
+        self.ctx.progress.advance(values["status"], url=row["url"])
+
+    def _write(self, outcome: _Outcome, after: list[Callable[[], None]]) -> dict[str, Any]:
+        """The store writes of one outcome; returns the article's new values."""
         store, row = self.ctx.store, outcome.row
         article_id = row["id"]
         values: dict[str, Any] = {
@@ -245,15 +262,9 @@ class FetchStage:
         if extracted is not None:
             values.update(_extracted_values(extracted, row))
             if extracted.status in TEXT_STATUSES and extracted.text:
-                self._dedup({**row, **values}, extracted, outcome.signature, values)
+                self._dedup({**row, **values}, extracted, outcome.signature, values, after)
         store.save_article(article_id, **values)
-        self.saved.add(article_id)
-        if values["status"] not in ("ok", "duplicate"):
-            self.ctx.log.warning(
-                "article %s %s %s: %s", article_id, row["url"], values["status"], values["reason"]
-            )
-        self.report.counts[values["status"]] += 1
-        self.ctx.progress.advance(values["status"], url=row["url"])
+        return values
 
     def _is_original(self, row: dict[str, Any], twin_id: str) -> bool:
         """Whether `row` predates the stored `twin_id`, which has no card yet."""
@@ -272,6 +283,7 @@ class FetchStage:
         extracted: Extracted,
         sig: bytes | None,
         values: dict[str, Any],
+        after: list[Callable[[], None]],
     ) -> None:
         store = self.ctx.store
         article_id = row["id"]
@@ -295,10 +307,9 @@ class FetchStage:
                 signature=None,
             )
             store.move_urls(twin, article_id)
-            self.index.remove(twin)
+            after.append(partial(self.index.remove, twin))
             if twin in self.saved:  # counted as ok earlier in this run
-                self.report.counts["duplicate"] += 1
-                self.report.counts["ok"] -= 1
+                after.append(partial(self._recount, "ok", "duplicate"))
             twin = None
         if twin:
             values.update(status="duplicate", reason=reason, duplicate_of=twin)
@@ -306,30 +317,22 @@ class FetchStage:
             return
         if sig is not None:
             values["signature"] = sig
-            self.index.add(article_id, sig)
+            after.append(partial(self.index.add, article_id, sig))
+
+    def _recount(self, old: str, new: str) -> None:
+        """An article counted as `old` earlier in this run is now `new`: summary and bar."""
+        self.report.counts[old] -= 1
+        self.report.counts[new] += 1
+        revise = getattr(self.ctx.progress, "revise", None)  # listeners written before it
+        if revise is not None:
+            revise(old, new)
 
 
-def extract_and_sign(
-    content: bytes,
-    url: str,
-    content_type: str | None,
-    charset: str | None,
-    min_chars: int,
-    max_chars: int,
-) -> tuple[Extracted, bytes | None]:
-    """Extraction and the near-duplicate signature, in one hop to a worker."""
-    extracted = extract(
-        content,
-        url=url,
-        content_type=content_type,
-        charset=charset,
-        min_chars=min_chars,
-        max_chars=max_chars,
+def extraction_pool(workers: int = 0) -> WorkerPool:
+    """The shared worker pool for extraction, started now (it warms up during discovery)."""
+    return shared_pool(
+        default_workers(workers), preload=("techwatch.fetch.extract_task", "trafilatura")
     )
-    sig = None
-    if extracted.status in ("ok", "too_long") and extracted.text:
-        sig = signature(extracted.text)
-    return extracted, sig
 
 
 def _extracted_values(extracted: Extracted, row: dict[str, Any]) -> dict[str, Any]:

@@ -6,15 +6,17 @@ nothing already committed, and every stage can resume where it stopped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from techwatch.card import ITEM_KINDS, Card
@@ -71,6 +73,7 @@ class Store:
     def __init__(self, url: str, *, create: bool = True) -> None:
         """Open (and migrate) a store; any failure is a `StoreError` without the password."""
         self.url = url
+        self._local = threading.local()  # the open transaction() of each thread, if any
         try:
             self.engine: Engine = create_store_engine(url)
             if create:
@@ -93,6 +96,46 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # -- transactions -------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One transaction for several store calls made on this thread: all or nothing.
+
+        Store methods that take part (the article writes of the fetch stage) run on the
+        yielded connection; a nested `transaction()` joins the outer one.
+        """
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        with self.engine.begin() as conn:
+            self._local.conn = conn
+            try:
+                yield conn
+            finally:
+                self._local.conn = None
+
+    @contextlib.contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        """The open transaction() of this thread, else a short transaction of its own."""
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        """The open transaction() of this thread (reads see its writes), else a connection."""
+        current = getattr(self._local, "conn", None)
+        if current is not None:
+            yield current
+            return
+        with self.engine.connect() as conn:
+            yield conn
 
     # -- sources -----------------------------------------------------------------
 
@@ -186,7 +229,7 @@ class Store:
 
     def add_url(self, article_id: str, url: str) -> bool:
         """Record another URL seen for an article; False if that URL already belongs to one."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             exists = conn.execute(
                 select(t.article_urls.c.article_id).where(t.article_urls.c.url == url)
             ).first()
@@ -199,7 +242,7 @@ class Store:
 
     def move_urls(self, from_id: str, to_id: str) -> None:
         """Give every URL of a duplicate article to the article that is kept."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(
                 update(t.article_urls)
                 .where(t.article_urls.c.article_id == from_id)
@@ -207,7 +250,7 @@ class Store:
             )
 
     def article_by_url(self, url: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(
                 select(t.articles)
                 .join(t.article_urls, t.article_urls.c.article_id == t.articles.c.id)
@@ -237,7 +280,7 @@ class Store:
         return out
 
     def get_article(self, article_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(select(t.articles).where(t.articles.c.id == article_id)).first()
         return dict(row._mapping) if row else None
 
@@ -277,11 +320,11 @@ class Store:
 
     def save_article(self, article_id: str, **values: Any) -> None:
         values["updated_at"] = now()
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
 
     def find_by_hash(self, content_hash: str, exclude: str) -> str | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(
                 select(t.articles.c.id)
                 .where(
@@ -531,7 +574,7 @@ class Store:
                 )
 
     def get_card(self, article_id: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(select(t.cards).where(t.cards.c.article_id == article_id)).first()
         return dict(row._mapping) if row else None
 
