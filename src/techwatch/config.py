@@ -94,6 +94,32 @@ class PagesConfig(_Section):
     out: str = "pages"
 
 
+# -- outputs: delivery ------------------------------------------------------------------
+class MailConfig(_Section):
+    host: str = Field("", description="SMTP server; empty: e-mail delivery is off.")
+    port: int = 587
+    security: str = Field("starttls", description="starttls, ssl, or none (loopback only).")
+    username: str = ""
+    password: str = Field("", description="Or TECHWATCH_MAIL__PASSWORD / SMTP_PASSWORD.")
+    sender: str = Field("", description="From address, e.g. watch@example.org.")
+    ca_file: str = Field("", description="CA bundle to verify the server (self-signed servers).")
+    timeout: float = 30.0
+    retries: int = Field(2, description="Retries on connection errors and 4xx replies.")
+    backoff: float = Field(1.0, description="First retry delay in seconds; doubles each time.")
+
+
+class SendConfig(_Section):
+    to: list[str] = Field(
+        default_factory=list,
+        description='Where `techwatch run --send` delivers: "mail:a@b.org", "webhook:https://...".',
+    )
+    what: str = Field("draft", description="What `run` sends: draft or review.")
+    webhook_format: str = Field("json", description="json, slack or teams.")
+    timeout: float = 20.0
+    retries: int = 2
+    backoff: float = 1.0
+
+
 class EmbedConfig(_Section):
     backend: str = Field("tfidf", description="tfidf (offline default), minilm or openai.")
     dim: int = Field(
@@ -129,6 +155,8 @@ class Settings(_Section):
     openai: OpenAIConfig = Field(default_factory=OpenAIConfig)
     llamacpp: LlamaCppConfig = Field(default_factory=LlamaCppConfig)
     pages: PagesConfig = Field(default_factory=PagesConfig)
+    mail: MailConfig = Field(default_factory=MailConfig)
+    send: SendConfig = Field(default_factory=SendConfig)
     embed: EmbedConfig = Field(default_factory=EmbedConfig)
     web: WebConfig = Field(default_factory=WebConfig)
 
