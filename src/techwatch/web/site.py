@@ -327,9 +327,9 @@ def build_site(
     )
     extras.write_site(w)
     report.removed = _remove_stale(out, w.seen)
-    marker.write_text(
-        json.dumps({"generator": "techwatch", "pages": w.new}, sort_keys=True), encoding="utf-8"
-    )
+    state = json.dumps({"generator": "techwatch", "pages": w.new}, sort_keys=True)
+    if not marker.is_file() or marker.read_text(encoding="utf-8") != state:
+        marker.write_text(state, encoding="utf-8")
     progress.finish()
     report.elapsed = time.perf_counter() - started
     return report
