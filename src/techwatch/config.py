@@ -2,39 +2,50 @@
 
 Environment overrides use `TECHWATCH_<SECTION>__<KEY>` (e.g. `TECHWATCH_FETCH__TIMEOUT=5`),
 plus a few well-known names (`TECHWATCH_DB`, `TECHWATCH_ALLOW_PRIVATE`, `OPENAI_BASE_URL`,
-`OPENAI_API_KEY`).
+`OPENAI_API_KEY`). List settings take JSON (`["a", "b"]`) or comma-separated text; an
+unknown `TECHWATCH_<SECTION>__<KEY>` is ignored with a warning.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.fields import FieldInfo
 
 from techwatch.card import CATEGORIES, TYPES
 
 CONFIG_FILE = "techwatch.toml"
+# The one User-Agent of techwatch (the HTTP client's default is this setting's default).
+USER_AGENT = "techwatch/0.1 (+https://github.com/techwatch/techwatch)"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinity are never a meaningful setting (`timeout=nan` is refused).
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class FetchConfig(_Section):
-    timeout: float = Field(20.0, description="Seconds for connect, read and the whole request.")
-    max_bytes: int = Field(10 * 1024 * 1024, description="Response size cap (decoded bytes).")
-    retries: int = 3
-    backoff: float = Field(0.5, description="First retry delay in seconds; doubles each time.")
-    max_retry_after: float = 60.0
-    concurrency: int = 8
-    per_host_concurrency: int = 2
-    per_host_delay: float = Field(
-        0.5, description="Minimum seconds between two requests to a host."
+    timeout: float = Field(
+        20.0, gt=0, description="Seconds for connect, read and the whole request."
     )
-    max_redirects: int = 10
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Response size cap (decoded bytes).")
+    retries: int = Field(3, ge=0)
+    backoff: float = Field(
+        0.5, ge=0, description="First retry delay in seconds; doubles each time."
+    )
+    max_retry_after: float = Field(60.0, ge=0)
+    concurrency: int = Field(8, ge=1)
+    per_host_concurrency: int = Field(2, ge=1)
+    per_host_delay: float = Field(
+        0.5, ge=0, description="Minimum seconds between two requests to a host."
+    )
+    max_redirects: int = Field(10, ge=0)
     respect_robots: bool = True
     allow_private: bool = Field(
         False, description="Allow URLs that resolve to private, loopback or link-local addresses."
@@ -43,18 +54,18 @@ class FetchConfig(_Section):
         default_factory=list,
         description='Networks allowed despite the guard, e.g. ["127.0.0.0/8"] (narrower than allow_private).',
     )
-    user_agent: str = "techwatch/0.1 (+https://github.com/techwatch/techwatch)"
+    user_agent: str = USER_AGENT
 
 
 class ExtractConfig(_Section):
-    min_chars: int = 1500
-    max_chars: int = 30000
-    near_duplicate_threshold: float = 0.9
+    min_chars: int = Field(1500, ge=0)
+    max_chars: int = Field(30000, gt=0)
+    near_duplicate_threshold: float = Field(0.9, gt=0, le=1)
     workers: int = Field(
-        0, description="Extraction worker processes (always used): 0 for min(2, CPUs)."
+        0, ge=0, description="Extraction worker processes (always used): 0 for min(2, CPUs)."
     )
     timeout: float = Field(
-        30.0, description="Seconds one page may take to extract; its worker is then replaced."
+        30.0, gt=0, description="Seconds one page may take to extract; its worker is then replaced."
     )
 
 
@@ -63,9 +74,11 @@ class AnalyzeConfig(_Section):
     grounding: str = Field("drop", description="drop or flag items whose evidence is not found.")
     categories: list[str] = Field(default_factory=lambda: list(CATEGORIES))
     types: list[str] = Field(default_factory=lambda: list(TYPES))
-    max_items: int = 6
+    max_items: int = Field(6, ge=1)
     workers: int = Field(
-        0, description="Processes for the extractive analyzer on large batches: 0 for one per CPU."
+        0,
+        ge=0,
+        description="Processes for the extractive analyzer on large batches: 0 for one per CPU.",
     )
 
 
@@ -73,20 +86,20 @@ class OpenAIConfig(_Section):
     base_url: str = "https://api.openai.com/v1"
     api_key: str = ""
     model: str = "gpt-4o-mini"
-    concurrency: int = 4
-    timeout: float = 120.0
-    max_retries: int = 4
-    context_tokens: int = 128000
-    max_output_tokens: int = 4096
-    price_prompt_per_mtok: float = 0.0
-    price_completion_per_mtok: float = 0.0
+    concurrency: int = Field(4, ge=1)
+    timeout: float = Field(120.0, gt=0)
+    max_retries: int = Field(4, ge=0)
+    context_tokens: int = Field(128000, gt=0)
+    max_output_tokens: int = Field(4096, gt=0)
+    price_prompt_per_mtok: float = Field(0.0, ge=0)
+    price_completion_per_mtok: float = Field(0.0, ge=0)
     strict: bool | None = None
 
 
 class LlamaCppConfig(_Section):
     model_path: str = ""
-    n_ctx: int = 4096
-    n_threads: int | None = None
+    n_ctx: int = Field(4096, gt=0)
+    n_threads: int | None = Field(None, ge=1)
     max_output_tokens: int = 1024
 
 
@@ -126,10 +139,12 @@ class EmbedConfig(_Section):
         0, description="0: the backend's own (tfidf: 256 SVD components, fewer on a small corpus)."
     )
     refit_growth: float = Field(
-        2.0, description="tfidf: refit (and re-embed) when the corpus grew this many times; 0: never."
+        2.0,
+        description="tfidf: refit (and re-embed) when the corpus grew this many times; 0: never.",
     )
     model_path: str = Field(
-        "", description="minilm: a folder with model.onnx + tokenizer.json, or a sentence-transformers folder."
+        "",
+        description="minilm: a folder with model.onnx + tokenizer.json, or a sentence-transformers folder.",
     )
     runtime: str = Field("auto", description="minilm: auto, onnx or torch.")
     base_url: str = Field("", description="openai: the endpoint; empty = [openai] base_url.")
@@ -162,27 +177,76 @@ class Settings(_Section):
 
 
 _TRUE = {"1", "true", "yes", "on"}
+_PREFIX = "TECHWATCH_"
+_SECRET_WORDS = ("key", "password", "token", "secret", "db")
 
 
-def _env_overrides(environ: dict[str, str]) -> dict[str, Any]:
+class SettingsError(ValueError):
+    """Invalid settings, naming where each bad value came from (the file or a variable)."""
+
+
+class SettingsWarning(UserWarning):
+    """A setting that was ignored (an unknown TECHWATCH_* variable)."""
+
+
+def _field(section: str, name: str) -> FieldInfo | None:
+    """The field of `[section] name`, or None when there is no such setting."""
+    top = Settings.model_fields.get(section)
+    model = top.annotation if top is not None else None
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    return model.model_fields.get(name)
+
+
+def _env_value(raw: str, field: FieldInfo, variable: str) -> Any:
+    """A variable's text as the setting's type: lists as JSON or comma-separated text."""
+    if get_origin(field.annotation) is not list:
+        return raw
+    text = raw.strip()
+    if text.startswith("["):
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SettingsError(
+                f"environment variable {variable}: invalid JSON list ({exc})"
+            ) from None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _env_overrides(environ: dict[str, str]) -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """Settings from the environment, and the variable each came from (to blame it)."""
     out: dict[str, Any] = {}
-    for key, value in environ.items():
-        if not key.startswith("TECHWATCH_") or "__" not in key:
-            continue
-        section, _, name = key[len("TECHWATCH_") :].lower().partition("__")
+    origin: dict[tuple[str, str], str] = {}
+
+    def put(section: str, name: str, value: Any, variable: str) -> None:
         out.setdefault(section, {})[name] = value
+        origin[(section, name)] = variable
+
+    for key, value in sorted(environ.items()):
+        if not key.startswith(_PREFIX) or "__" not in key:
+            continue
+        section, _, name = key[len(_PREFIX) :].lower().partition("__")
+        field = _field(section, name)
+        if field is None:
+            warnings.warn(
+                f"ignoring {key}: there is no setting [{section}] {name}",
+                SettingsWarning,
+                stacklevel=3,
+            )
+            continue
+        put(section, name, _env_value(value, field, key), key)
     if environ.get("TECHWATCH_DB"):
         out["db"] = environ["TECHWATCH_DB"]
+        origin[("db", "")] = "TECHWATCH_DB"
     if "TECHWATCH_ALLOW_PRIVATE" in environ:
         allowed = environ["TECHWATCH_ALLOW_PRIVATE"].strip().lower() in _TRUE
-        out.setdefault("fetch", {})["allow_private"] = allowed
+        put("fetch", "allow_private", allowed, "TECHWATCH_ALLOW_PRIVATE")
     if environ.get("TECHWATCH_BACKEND"):
-        out.setdefault("analyze", {})["backend"] = environ["TECHWATCH_BACKEND"]
-    if environ.get("OPENAI_BASE_URL"):
-        out.setdefault("openai", {}).setdefault("base_url", environ["OPENAI_BASE_URL"])
-    if environ.get("OPENAI_API_KEY"):
-        out.setdefault("openai", {}).setdefault("api_key", environ["OPENAI_API_KEY"])
-    return out
+        put("analyze", "backend", environ["TECHWATCH_BACKEND"], "TECHWATCH_BACKEND")
+    for name, variable in (("base_url", "OPENAI_BASE_URL"), ("api_key", "OPENAI_API_KEY")):
+        if environ.get(variable) and name not in out.get("openai", {}):
+            put("openai", name, environ[variable], variable)
+    return out, origin
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -195,20 +259,57 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
+def _describe(exc: ValidationError, blame: Any) -> str:
+    """One line per invalid value, each with where it came from; secrets are not echoed."""
+    lines = []
+    for error in exc.errors():
+        loc = tuple(str(part) for part in error["loc"])
+        where = blame(loc)
+        name = ".".join(loc)
+        shown = "" if any(w in name for w in _SECRET_WORDS) else f" (got {error['input']!r})"
+        lines.append(f"{where}: {name}: {error['msg']}{shown}")
+    return "; ".join(lines)
+
+
 def load_settings(
     workspace: Path | None,
     overrides: dict[str, Any] | None = None,
     environ: dict[str, str] | None = None,
 ) -> Settings:
-    """Defaults < techwatch.toml < environment < explicit overrides (CLI flags)."""
+    """Defaults < techwatch.toml < environment < explicit overrides (CLI flags).
+
+    Each layer is checked as it is added, so an error names its origin: the file, the
+    environment variable, or the options given.
+    """
     data: dict[str, Any] = {}
-    if workspace is not None and (workspace / CONFIG_FILE).is_file():
-        with open(workspace / CONFIG_FILE, "rb") as fh:
-            data = tomllib.load(fh)
-    data = _merge(data, _env_overrides(dict(os.environ if environ is None else environ)))
+    path = workspace / CONFIG_FILE if workspace is not None else None
+    if path is not None and path.is_file():
+        try:
+            with open(path, "rb") as fh:
+                data = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{path} is not valid TOML: {exc}") from None
+        try:
+            Settings.model_validate(data)
+        except ValidationError as exc:
+            raise SettingsError(_describe(exc, lambda loc: str(path))) from None
+    env, origin = _env_overrides(dict(os.environ if environ is None else environ))
+    data = _merge(data, env)
+
+    def from_env(loc: tuple[str, ...]) -> str:
+        variable = origin.get((loc[0], loc[1] if len(loc) > 1 else ""))
+        return f"environment variable {variable}" if variable else str(path or "settings")
+
+    try:
+        Settings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, from_env)) from None
     if overrides:
         data = _merge(data, overrides)
-    return Settings.model_validate(data)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc, lambda loc: "options")) from None
 
 
 def default_config_text() -> str:

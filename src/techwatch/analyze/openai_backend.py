@@ -20,6 +20,7 @@ import openai
 from techwatch.analyze.base import Analysis, ArticleInput, ResultCache
 from techwatch.analyze.llm import ChatReply, LLMCardAnalyzer, LLMError
 from techwatch.card import CATEGORIES, TYPES
+from techwatch.config import OpenAIConfig
 
 
 class _StrictRejected(Exception):
@@ -48,6 +49,10 @@ def retry_after_seconds(headers: Any) -> float | None:
         return max(0.0, parsed.timestamp() - time.time())
 
 
+# Knob defaults are those of the `[openai]` settings: one place, so they cannot drift.
+_DEFAULTS = OpenAIConfig()
+
+
 class OpenAIAnalyzer(LLMCardAnalyzer):
     """Cards from an OpenAI-compatible server, with strict JSON schema when it has it."""
 
@@ -60,14 +65,14 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
         model: str,
         *,
         cache: ResultCache | None = None,
-        concurrency: int = 4,
-        timeout: float = 120,
-        max_retries: int = 4,
-        context_tokens: int = 8192,
-        max_output_tokens: int = 2048,
-        price_prompt_per_mtok: float = 0.0,
-        price_completion_per_mtok: float = 0.0,
-        strict: bool | None = None,
+        concurrency: int = _DEFAULTS.concurrency,
+        timeout: float = _DEFAULTS.timeout,
+        max_retries: int = _DEFAULTS.max_retries,
+        context_tokens: int = _DEFAULTS.context_tokens,
+        max_output_tokens: int = _DEFAULTS.max_output_tokens,
+        price_prompt_per_mtok: float = _DEFAULTS.price_prompt_per_mtok,
+        price_completion_per_mtok: float = _DEFAULTS.price_completion_per_mtok,
+        strict: bool | None = _DEFAULTS.strict,
         grounding: str = "drop",
         categories: tuple[str, ...] | list[str] = CATEGORIES,
         types: tuple[str, ...] | list[str] = TYPES,
