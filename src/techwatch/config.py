@@ -153,6 +153,28 @@ class EmbedConfig(_Section):
     batch_size: int = 64
 
 
+# -- trends (clustering and emergence; defaults documented in the README) ---------------
+class TrendsConfig(_Section):
+    similarity: float = Field(
+        0.35,
+        description="Cosine to a trend's centroid for a new item to join it; also the cluster cut.",
+    )
+    min_size: int = Field(3, description="Items a group needs to become a trend.")
+    merge_similarity: float = Field(
+        0.85, description="Trends whose centroids are this close merge."
+    )
+    period: str = Field("month", description="Default period: week, month, quarter or year.")
+    window: int = Field(6, description="Periods in Yoon's window (DoV/DoD growth).")
+    time_weight: float = Field(0.05, description="Yoon's tw: older periods weigh 1 - tw x (n - j).")
+    burst_s: float = Field(2.0, description="Kleinberg's s: burst rate = s x base rate.")
+    burst_gamma: float = Field(1.0, description="Kleinberg's gamma: cost of entering a burst.")
+    decay: float = Field(0.01, description="BERTrend popularity decay per idle period (squared).")
+    decay_power: float = 2.0
+    low_percentile: float = Field(10.0, description="Popularity below this percentile: noise.")
+    high_percentile: float = Field(75.0, description="Popularity above this percentile: strong.")
+    min_periods: int = Field(3, description="Periods of history below which: insufficient_history.")
+
+
 class WebConfig(_Section):
     public_read: bool = Field(
         False, description="Let visitors read pages without logging in (writes always need one)."
@@ -173,6 +195,7 @@ class Settings(_Section):
     mail: MailConfig = Field(default_factory=MailConfig)
     send: SendConfig = Field(default_factory=SendConfig)
     embed: EmbedConfig = Field(default_factory=EmbedConfig)
+    trends: TrendsConfig = Field(default_factory=TrendsConfig)
     web: WebConfig = Field(default_factory=WebConfig)
 
 

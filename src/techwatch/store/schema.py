@@ -293,6 +293,66 @@ watchlist = Table(
 )
 # -- end web ----------------------------------------------------------------------------
 
+# -- trends (owned by the trends feature; created by migration 0004) ----------------------
+# A trend is a cluster of card items of one kind. Ids come from content (a hash of the
+# founding members) and never change; merges, splits and renames go to trend_history.
+trends = Table(
+    "trends",
+    metadata,
+    Column("id", String(24), primary_key=True),
+    Column("kind", String(16), nullable=False, index=True),
+    Column("label", Text, nullable=False, default=""),
+    # A label a person gave (rename): automatic relabelling leaves it alone.
+    Column("label_pinned", Boolean, nullable=False, default=False),
+    Column("terms", JSON, nullable=True),
+    Column("status", String(16), nullable=False, default="active"),
+    Column("merged_into", String(24), nullable=True),
+    Column("size", Integer, nullable=False, default=0),
+    # Sum of the members' unit vectors (float32 bytes): the centroid, updated incrementally.
+    Column("centroid", LargeBinary, nullable=True),
+    Column("model", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Every item seen by the trend stage; trend_id NULL is the residue (not in a trend yet).
+trend_members = Table(
+    "trend_members",
+    metadata,
+    Column("item_key", String(24), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("trend_id", String(24), nullable=True, index=True),
+    Column("article_id", String(32), nullable=False, index=True),
+    Column("similarity", Float, nullable=True),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+    Index("ix_trend_members_kind", "kind", "trend_id"),
+)
+
+trend_history = Table(
+    "trend_history",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("action", String(16), nullable=False),
+    Column("trend_id", String(24), nullable=False, index=True),
+    Column("other_id", String(24), nullable=True),
+    Column("detail", JSON, nullable=True),
+)
+
+trend_runs = Table(
+    "trend_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("model", Text, nullable=False, default=""),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("counts", JSON, nullable=True),
+)
+# -- end trends ------------------------------------------------------------------------
+
 # -- vectors (owned by the retrieval feature; created by migration 0003) -------------------
 # One embedding per (model, text): keyed by the sha256 of the embedded text, so a card or
 # an item is embedded once per model, an unchanged text keeps its vector when its card is
