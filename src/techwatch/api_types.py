@@ -16,6 +16,7 @@ from techwatch.card import Card
 if TYPE_CHECKING:
     from techwatch.progress import StageReport
     from techwatch.stages.pages import PagesReport
+    from techwatch.vectors import EmbedReport
 
 
 def _json(value: Any) -> Any:
@@ -247,6 +248,7 @@ class PipelineReport(_Record):
     fetch: StageReport
     analyze: StageReport
     pages: PagesReport
+    embed: EmbedReport | None = None  # None when embedding failed (see the log)
 
 
 def _fields(cls: type) -> tuple[str, ...]:

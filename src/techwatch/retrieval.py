@@ -14,7 +14,7 @@ vector ranking alone is used.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,10 @@ class Hit:
     item_kind: str | None = None
     item_name: str | None = None
     components: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON-ready), for `--json` and the web API."""
+        return asdict(self)
 
 
 def rrf(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:

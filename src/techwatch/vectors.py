@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from techwatch.embed import CorpusFitted, Embedder, EmbedderError
+from techwatch.progress import Progress
 from techwatch.store import schema as t
 from techwatch.store.store import Store, now
 
@@ -259,11 +260,14 @@ def _embed_missing(
     store: Store,
     embedder: Embedder,
     texts: dict[str, str],
-    progress: Callable[[int], None] | None,
+    progress: Progress | None,
+    label: str = "embed",
 ) -> dict[str, np.ndarray]:
     """Embed these texts (hash -> text) in batches, each committed on its own."""
     out: dict[str, np.ndarray] = {}
     items = list(texts.items())
+    if progress:
+        progress.start(label, len(items))
     model_id, dim = embedder.model_id, embedder.dim
     for start in range(0, len(items), BATCH):
         batch = items[start : start + BATCH]
@@ -287,7 +291,10 @@ def _embed_missing(
             )
         _insert_ignoring_duplicates(store, rows)
         if progress:
-            progress(len(batch))
+            for _ in batch:
+                progress.advance("embedded")
+    if progress:
+        progress.finish()
     return out
 
 
@@ -312,7 +319,7 @@ def ensure_vectors(
     scope: Scope = "cards",
     *,
     kinds: Sequence[str] | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> VectorSet:
     """Every card (or item) of the store with its vector, embedding only what is missing.
 
@@ -337,7 +344,7 @@ def ensure_vectors(
         have = stored_vectors(store, model_id, hashes)
         missing = {h: r.text for h, r in zip(hashes, rows, strict=True) if h not in have}
         if missing:
-            have.update(_embed_missing(store, embedder, missing, progress))
+            have.update(_embed_missing(store, embedder, missing, progress, f"embed {scope}"))
         vset = _assemble(scope, model_id, embedder.dim, rows, hashes, have, by_card)
         vset.embedded = len(missing)
         vset.refitted = refitted
@@ -406,7 +413,7 @@ def embed_corpus(
     embedder: Embedder,
     *,
     refit: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> EmbedReport:
     """The embed stage: every card and every item gets its vector (only the missing ones)."""
     import time

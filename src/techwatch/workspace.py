@@ -52,6 +52,9 @@ from techwatch.store.db import StoreError, sqlite_url
 from techwatch.store.store import HIT_END, HIT_START, Store
 
 if TYPE_CHECKING:  # the web extra is optional: imported only when a web method runs
+    from techwatch.embed import Embedder
+    from techwatch.retrieval import Hit
+    from techwatch.vectors import EmbedReport
     from techwatch.web.auth import Users
     from techwatch.web.curation import Curation
     from techwatch.web.site import SiteReport
@@ -327,16 +330,18 @@ class Workspace:
         with self.locked():
             fetched = self.fetch(progress=progress)
             analyzed = self.analyze(progress=progress)
+            embedded = self._embed_in_run(progress)
             written = self.pages(progress=progress)
-        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written)
+        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written, embed=embedded)
 
     async def arun(self, *, progress: Progress | None = None) -> PipelineReport:
         """`run`, for callers inside an event loop."""
         with self.locked():
             fetched = await self.afetch(progress=progress)
             analyzed = await self.aanalyze(progress=progress)
+            embedded = await _in_thread(lambda: self._embed_in_run(progress))
             written = await self.apages(progress=progress)
-        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written)
+        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written, embed=embedded)
 
     # -- exports and pages ---------------------------------------------------------
 
@@ -393,6 +398,83 @@ class Workspace:
         from techwatch.web.curation import Curation
 
         return Curation(self.store)
+
+    # -- retrieval ---------------------------------------------------------------
+
+    def embedder(self) -> Embedder:
+        """The embedder of the `[embed]` settings, loaded once per Workspace."""
+        from techwatch.embed import get_embedder
+
+        if getattr(self, "_embedder", None) is None:
+            self._embedder = get_embedder(self.settings, self.root)
+        return self._embedder
+
+    def embed(self, *, refit: bool = False, progress: Progress | None = None) -> EmbedReport:
+        """Give every card and item a vector for the current model (only the missing ones).
+
+        `refit` fits the TF-IDF model again now (it also refits by itself as the corpus grows).
+        """
+        from techwatch.vectors import embed_corpus
+
+        with self.locked():
+            run_id = self.store.start_run("embed")
+            try:
+                report = embed_corpus(self.store, self.embedder(), refit=refit, progress=progress)
+            except BaseException:
+                self.store.finish_run(run_id, status="failed", counts={})
+                raise
+            self.store.finish_run(
+                run_id,
+                status="ok",
+                counts={"cards": report.embedded_cards, "items": report.embedded_items},
+            )
+            return report
+
+    async def aembed(self, **options: Any) -> EmbedReport:
+        """`embed`, for callers inside an event loop."""
+        return await _in_thread(lambda: self.embed(**options))
+
+    def search(
+        self,
+        query: str,
+        *,
+        scope: str = "cards",
+        k: int = 20,
+        since: str | None = None,
+        until: str | None = None,
+        category: str | None = None,
+        type: str | None = None,
+        source: int | str | None = None,
+        issue: str | None = None,
+        kinds: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
+        """Hybrid search (BM25 and vectors, fused by RRF) over cards or card items."""
+        from techwatch.retrieval import SearchFilters, search
+
+        filters = SearchFilters(
+            since=since,
+            until=until,
+            category=category,
+            type=type,
+            source=source,
+            issue=issue,
+            kinds=kinds,
+        )
+        return search(self.store, self.embedder(), query, scope=scope, filters=filters, k=k)
+
+    async def asearch(self, query: str, **options: Any) -> list[Hit]:
+        """`search`, for callers inside an event loop."""
+        return await _in_thread(lambda: self.search(query, **options))
+
+    def _embed_in_run(self, progress: Progress | None) -> EmbedReport | None:
+        """The embed step of `run`: a failure (an endpoint down) is logged, pages still follow."""
+        from techwatch.embed import EmbedderError
+
+        try:
+            return self.embed(progress=progress)
+        except EmbedderError as exc:
+            self.log.error("embed failed: %s", exc)
+            return None
 
 
 class Articles:
