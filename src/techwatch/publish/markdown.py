@@ -74,7 +74,11 @@ _ITEM_SECTIONS = (
     ("Issues", "issues"),
 )
 _ID_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
-_URL_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>]")
+# In a link target, these would end the line or the link early (a `)` closes the link).
+_URL_UNSAFE = re.compile(r"[\x00-\x1f\x7f<>()]")
+# In the page title (a heading, not a link), brackets could open a live link: escaped.
+_TITLE_ESCAPE = re.compile(r"([\\\[\]])")
+_TITLE_UNESCAPE = re.compile(r"\\([\\\[\]])")
 
 
 def page_filename(article_id: str) -> str:
@@ -96,6 +100,12 @@ def _url(url: str) -> str:
 
 def _label(label: str) -> str:
     return _line(label).replace("]", "\\]")
+
+
+def _title(title: str) -> str:
+    """The page title: one line, with backslashes and brackets escaped, so a title such as
+    `[x](javascript:...)` stays text (`parse_page` undoes the escaping)."""
+    return _TITLE_ESCAPE.sub(r"\\\1", _line(title))
 
 
 def _summary(text: str) -> str:
@@ -151,7 +161,7 @@ def _items_table(items: list[Item], relevancy: bool) -> str:
 def _header(meta: PageMeta) -> str:
     origin = f"[{_label(meta.origin_label)}]({_url(meta.origin_url)})"
     where = f"from ({origin}.)" if meta.style == "legacy" else f"(from page {origin}.)"
-    return f"# __{_line(meta.title)}__, {where}\n\n__[External link]({_url(meta.url)})__\n\n\n"
+    return f"# __{_title(meta.title)}__, {where}\n\n__[External link]({_url(meta.url)})__\n\n\n"
 
 
 def render_page(card: Card, meta: PageMeta, closest: list[tuple[str, str]] | None = None) -> str:
@@ -372,9 +382,10 @@ def _header_meta(line: str, warnings: list[str]) -> PageMeta:
         if title.startswith("__") and "__" in title[2:]:
             title = title[2 : title.index("__", 2)]
         return PageMeta(title=title, url="", origin_label="", origin_url="", style="current")
+    title = _TITLE_UNESCAPE.sub(r"\1", m.group("title"))
     if m.group("label") is not None:
-        return PageMeta(m.group("title"), "", m.group("label"), m.group("origin"), "current")
-    return PageMeta(m.group("title"), "", m.group("llabel"), m.group("lorigin"), "legacy")
+        return PageMeta(title, "", m.group("label"), m.group("origin"), "current")
+    return PageMeta(title, "", m.group("llabel"), m.group("lorigin"), "legacy")
 
 
 def parse_page(text: str, repair: bool = True) -> ParsedPage:
