@@ -139,25 +139,36 @@ def test_run_is_quiet_and_exits_zero_despite_item_failures(tmp_path):
 
 
 def test_run_fails_loudly_on_a_systemic_failure(tmp_path):
+    """A failure of the run itself (here: the pages folder is a file) exits 1, loudly."""
     ws = tmp_path / "ws"
     tw("init", str(ws))
+    (ws / "pages").write_text("a file where the pages folder goes", encoding="utf-8")
     proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "techwatch",
-            "-w",
-            str(ws),
-            "--db",
-            "postgresql://u@127.0.0.1:9/x",
-            "run",
-        ],
+        [sys.executable, "-m", "techwatch", "-w", str(ws), "run"],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert proc.returncode != 0
-    assert "cannot open the store" in proc.stderr
+    assert proc.returncode == 1, proc.stderr
+    assert "techwatch run failed" in proc.stderr and "FileExistsError" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_an_unreachable_store_is_a_clear_error_without_the_password(tmp_path):
+    """Real whether or not a PostgreSQL driver is installed: either way the store cannot be
+    opened, the error says so (exit 2), and the password is never printed."""
+    ws = tmp_path / "ws"
+    tw("init", str(ws))
+    for url in ("postgresql://watch:s3cretpw@127.0.0.1:9/x", f"sqlite:///{tmp_path}/no/dir/x.db"):
+        proc = subprocess.run(
+            [sys.executable, "-m", "techwatch", "-w", str(ws), "--db", url, "status"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert "cannot open the store" in proc.stderr and "Traceback" not in proc.stderr
+        assert "s3cretpw" not in proc.stderr + proc.stdout
 
 
 def test_invalid_settings_are_a_clear_error(tmp_path):
