@@ -52,8 +52,14 @@ from techwatch.store.db import StoreError, sqlite_url
 from techwatch.store.store import HIT_END, HIT_START, Store
 
 if TYPE_CHECKING:  # the web extra is optional: imported only when a web method runs
+    from datetime import date
+
     from techwatch.embed import Embedder
     from techwatch.retrieval import Hit
+    from techwatch.trends.analysis import Trend, TrendReport
+    from techwatch.trends.model import UpdateReport as TrendUpdate
+    from techwatch.trends.review import Review
+    from techwatch.trends.topic import TopicPage
     from techwatch.vectors import EmbedReport
     from techwatch.web.auth import Users
     from techwatch.web.curation import Curation
@@ -475,6 +481,63 @@ class Workspace:
         except EmbedderError as exc:
             self.log.error("embed failed: %s", exc)
             return None
+
+    # -- trends ---------------------------------------------------------------------
+    # Logic in techwatch.trends (numbers) and techwatch.publish (pages); thin calls here.
+
+    def update_trends(
+        self, *, kinds: tuple[str, ...] | None = None, full: bool = False
+    ) -> list[TrendUpdate]:
+        """Cluster new items into trends (incremental; `full` reclusters, keeping ids)."""
+        from techwatch.trends.service import update_trends
+
+        with self.locked():
+            return update_trends(
+                self.store,
+                self.settings,
+                self.root,
+                kinds=kinds,
+                full=full,
+                embedder=self.embedder(),
+            )
+
+    def trend_report(
+        self,
+        kind: str = "signals",
+        *,
+        period: str | None = None,
+        as_of: date | None = None,
+        update: bool = True,
+    ) -> TrendReport:
+        """Every trend of a kind (or keyword) scored by period; `as_of` replays that date."""
+        from techwatch.trends.analysis import KINDS
+        from techwatch.trends.service import trend_report
+
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
+        if update and kind != "keywords":
+            self.update_trends(kinds=(kind,))
+        return trend_report(self.store, self.settings, kind, period, as_of)
+
+    def trends(
+        self, kind: str = "signals", *, period: str | None = None, as_of: date | None = None
+    ) -> list[Trend]:
+        """The trends of a kind, most articles first, with their states and scores."""
+        return self.trend_report(kind, period=period, as_of=as_of).trends
+
+    def topic(self, query: str, *, k: int = 12) -> TopicPage:
+        """What the corpus says on a query: digest, signals, items, cards, all cited."""
+        from techwatch.trends.topic import build_topic
+
+        return build_topic(self.store, self.embedder(), query, k=k)
+
+    def review(self, period: str = "month", date: date | None = None) -> Review:
+        """New, rising, fading and strongest trends of the period holding `date`."""
+        from techwatch.trends.review import build_review
+        from techwatch.trends.service import emergence_params
+
+        self.update_trends(kinds=("signals",))
+        return build_review(self.store, period, date, params=emergence_params(self.settings))
 
 
 class Articles:

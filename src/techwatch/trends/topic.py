@@ -1,0 +1,147 @@
+"""A topic: what the corpus says about a query, every statement tied to its cards.
+
+Retrieval (BM25 + vectors, fused) finds the cards; the digest is their summary sentences
+closest to the query (extractive, verbatim, so each is checkable against its card); the
+tables gather the cards' signals and items. `publish.topic` renders it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from techwatch.store import schema as t
+from techwatch.store.store import Store
+from techwatch.trends.cards import CardRef, Cited, best_sentence, load_cards, query_terms
+from techwatch.trends.data import normalise_name
+
+ITEM_SECTIONS: tuple[str, ...] = ("concerns", "behaviors", "technologies", "issues")
+MIN_COSINE = 0.2  # a card only the vector ranking found must be at least this close
+
+
+@dataclass
+class SignalRow:
+    name: str
+    description: str
+    change: str
+    ten_year: str
+    driving_force: str
+    relevancy: int | None
+    card_id: str
+
+
+@dataclass
+class TopicPage:
+    query: str
+    name: str
+    cards: list[CardRef]
+    digest: list[Cited] = field(default_factory=list)
+    signals: list[SignalRow] = field(default_factory=list)
+    items: dict[str, list[Cited]] = field(default_factory=dict)
+    trends: list[dict[str, Any]] = field(default_factory=list)
+    digest_source: str = "extractive"
+    message: str = ""
+
+    @property
+    def cited(self) -> dict[str, CardRef]:
+        return {c.id: c for c in self.cards}
+
+
+def build_topic(
+    store: Store,
+    embedder: Any,
+    query: str,
+    *,
+    k: int = 12,
+    max_signals: int = 10,
+    digest_sentences: int = 5,
+) -> TopicPage:
+    query = " ".join((query or "").split())
+    if not query:
+        raise ValueError("the topic query is empty: say what the topic is about")
+    from techwatch.retrieval import search
+
+    hits = search(store, embedder, query, scope="cards", k=k)
+    kept = [h for h in hits if h.bm25_rank is not None or (h.cosine or 0.0) >= MIN_COSINE]
+    refs = load_cards(store, [h.card_id for h in kept])
+    cards = [refs[h.card_id] for h in kept if h.card_id in refs]
+    page = TopicPage(query=query, name=query, cards=cards)
+    if not cards:
+        page.message = f"the corpus has nothing on {query!r} yet"
+        return page
+    terms = query_terms(query)
+    for card in cards[:digest_sentences]:
+        sentence = best_sentence(card.summary, terms)
+        if sentence:
+            page.digest.append(Cited(sentence, [card.id]))
+    rows: list[tuple[int, int, SignalRow]] = []
+    for rank, card in enumerate(cards):
+        for s in card.items("signals"):
+            relevancy = s.get("relevancy")
+            row = SignalRow(
+                name=s.get("name", "").strip(),
+                description=s.get("description") or "",
+                change=s.get("change") or "",
+                ten_year=s.get("ten_year") or "",
+                driving_force=s.get("driving_force") or "",
+                relevancy=relevancy,
+                card_id=card.id,
+            )
+            rows.append((rank, -(relevancy or 0), row))
+    rows.sort(key=lambda x: (x[0], x[1]))
+    seen: set[str] = set()
+    for _, _, row in rows:
+        if normalise_name(row.name) in seen:
+            continue
+        seen.add(normalise_name(row.name))
+        page.signals.append(row)
+        if len(page.signals) == max_signals:
+            break
+    for kind in ITEM_SECTIONS:
+        page.items[kind] = gather_items(cards, kind)
+    page.trends = related_trends(store, [c.id for c in cards])
+    return page
+
+
+def gather_items(cards: list[CardRef], kind: str, limit: int = 12) -> list[Cited]:
+    """Items of one kind across cards, the same name once, with every card that names it."""
+    by_name: dict[str, Cited] = {}
+    for card in cards:
+        for item in card.items(kind):
+            key = normalise_name(item["name"])
+            if key not in by_name:
+                by_name[key] = Cited(
+                    item["name"].strip(), [], {"description": item.get("description") or ""}
+                )
+            if card.id not in by_name[key].card_ids:
+                by_name[key].card_ids.append(card.id)
+    ranked = sorted(by_name.values(), key=lambda c: -len(c.card_ids))
+    return ranked[:limit]
+
+
+def related_trends(store: Store, card_ids: list[str], limit: int = 8) -> list[dict[str, Any]]:
+    """Trends (of any kind) whose members come from these cards, most shared first."""
+    if not card_ids:
+        return []
+    query = select(t.trend_members.c.trend_id, t.trend_members.c.article_id).where(
+        t.trend_members.c.article_id.in_(card_ids), t.trend_members.c.trend_id.is_not(None)
+    )
+    shared: dict[str, set[str]] = defaultdict(set)
+    with store.engine.connect() as conn:
+        for r in conn.execute(query):
+            shared[r.trend_id].add(r.article_id)
+        if not shared:
+            return []
+        rows = conn.execute(
+            select(t.trends.c.id, t.trends.c.kind, t.trends.c.label).where(
+                t.trends.c.id.in_(list(shared)), t.trends.c.status == "active"
+            )
+        ).all()
+    out = [
+        {"id": r.id, "kind": r.kind, "label": r.label, "cards": sorted(shared[r.id])} for r in rows
+    ]
+    out.sort(key=lambda x: (-len(x["cards"]), x["id"]))
+    return out[:limit]
