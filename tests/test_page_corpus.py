@@ -8,14 +8,11 @@ import pytest
 
 from techwatch.publish.markdown import parse_page, render_page
 
-CORPUS = Path(__file__).parents[1].parent / "shared" / "corpus" / "futures-pages"
-
 
 @pytest.fixture(scope="module")
-def pages() -> dict[str, str]:
-    files = sorted(CORPUS.glob("*.md")) if CORPUS.is_dir() else []
-    if not files:
-        pytest.skip(f"reference corpus not found at {CORPUS}")
+def pages(corpus_pages: Path) -> dict[str, str]:
+    files = sorted(corpus_pages.glob("*.md"))
+    assert files, f"no page in {corpus_pages}"
     return {f.name: f.read_text(encoding="utf-8") for f in files}
 
 

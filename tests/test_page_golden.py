@@ -10,17 +10,13 @@ from techwatch.card import Card, Item, Signal
 from techwatch.publish.index import IndexEntry, render_index
 from techwatch.publish.markdown import PageMeta, parse_page, render_page
 
-SHARED = Path(__file__).parents[1].parent / "shared"
-SEED = SHARED / "reference" / "seed-card.md"
 GOLDEN = Path(__file__).parent / "golden"
 MOJIBAKE, REPAIRED = "Chinaâ€™s", "China’s"
 
 
 @pytest.fixture(scope="module")
-def seed() -> str:
-    if not SEED.is_file():
-        pytest.skip(f"reference seed card not found at {SEED}")
-    return SEED.read_text(encoding="utf-8")
+def seed(seed_card: Path) -> str:
+    return seed_card.read_text(encoding="utf-8")
 
 
 def test_seed_repaired_render_differs_only_on_the_mojibake_row(seed: str) -> None:
