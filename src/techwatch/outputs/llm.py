@@ -94,7 +94,7 @@ def chat_model(settings: Settings, backend: str | None = None) -> Iterator[ChatM
         )
         try:
             yield ChatModel(
-                "openai", cfg.model, client, max_tokens=min(cfg.max_output_tokens, 1200)
+                "openai", cfg.model, client, max_tokens=min(cfg.max_output_tokens or 1200, 1200)
             )
         finally:
             client.close()
@@ -109,7 +109,7 @@ def chat_model(settings: Settings, backend: str | None = None) -> Iterator[ChatM
         raise LLMUnavailable(f"cannot start the local model {cfg_l.model_path}: {exc}") from exc
     client = openai.OpenAI(base_url=base_url, api_key="not-needed", timeout=600, max_retries=0)
     try:
-        yield ChatModel("llamacpp", server.model_path.name, client, cfg_l.max_output_tokens)
+        yield ChatModel("llamacpp", server.model_path.name, client, cfg_l.max_output_tokens or 700)
     finally:
         client.close()
         server.stop()
