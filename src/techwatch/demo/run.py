@@ -74,4 +74,19 @@ def run_demo(
         server.stop()
     print_status(ws.status(), console)
     console.print(f"workspace: {ws.root} (try: techwatch -w {ws.root} cards)")
+    _demo_site(ws, console)
     return ws
+
+
+def _demo_site(ws: Workspace, console: Console) -> None:
+    """End with the static site built, and say how to serve the live app."""
+    try:
+        built = ws.site()
+    except ImportError as exc:
+        console.print(f"static site skipped: {exc.name} is missing (pip install 'techwatch[web]')")
+        return
+    console.print(f"static site: {built.pages} pages, open {built.out / 'index.html'}")
+    console.print(
+        f"live app: techwatch -w {ws.root} user add NAME, then "
+        f"techwatch -w {ws.root} serve (http://127.0.0.1:8000/)"
+    )

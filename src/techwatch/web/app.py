@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
@@ -61,6 +63,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.users = Users(ws.store)
     app.state.curation = Curation(ws.store)
     app.state.jobs = Jobs()
+    app.state.extras = ExtrasCache(ws)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -82,7 +85,7 @@ def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HT
     ctx.setdefault("u", LiveUrls())
     ctx.setdefault("user", current_user(request))
     ctx.setdefault("csrf", request.state.csrf)
-    ctx.setdefault("features", features.collect(app.state.ws).flags())
+    ctx.setdefault("features", app.state.extras.get().flags())
     ctx.setdefault("flash", MESSAGES.get(request.query_params.get("done", ""), ""))
     ctx.setdefault("title", "techwatch")
     html = environment().get_template(template).render(**ctx)
@@ -128,7 +131,7 @@ def _pages(app: FastAPI) -> None:
     def home(request: Request) -> Response:
         require_reader(request, html=True)
         latest = data.cards(limit=20)
-        extras = features.collect(app.state.ws)
+        extras = app.state.extras.get()
         return render(
             request,
             "home.html",
@@ -137,7 +140,10 @@ def _pages(app: FastAPI) -> None:
             total=data.count_cards(),
             issues=0,
             trends=extras.emerging[:10],
-            review=extras.reviews[0] if extras.reviews else None,
+            review=features.ReviewLink("month-latest", "This month's review")
+            if extras.trends and features.has(app.state.ws, "review")
+            else None,
+            topics=extras.topics,
         )
 
     @app.get("/cards", response_class=HTMLResponse, include_in_schema=False)
@@ -410,6 +416,8 @@ def _pages(app: FastAPI) -> None:
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
+    _trend_pages(app)
+
     @app.get("/feed.atom", include_in_schema=False)
     def feed(request: Request) -> Response:
         require_reader(request, html=False)
@@ -420,13 +428,140 @@ def _pages(app: FastAPI) -> None:
             .render(
                 u=LiveUrls(),
                 cards=cards,
-                reviews=features.collect(app.state.ws).reviews,
+                reviews=[],
                 updated=max(
                     (c.updated for c in cards if c.updated), default="1970-01-01T00:00:00+00:00"
                 ),
             )
         )
         return Response(text, media_type="application/atom+xml")
+
+
+class ExtrasCache:
+    """What the later steps offer, computed at most once a minute (or after a change)."""
+
+    def __init__(self, ws: Workspace, ttl: float = 60.0) -> None:
+        self.ws, self.ttl = ws, ttl
+        self.value: features.Extras | None = None
+        self.at = 0.0
+        self.lock = threading.Lock()
+
+    def get(self) -> features.Extras:
+        with self.lock:
+            if self.value is None or time.monotonic() - self.at > self.ttl:
+                self.value = features.collect(self.ws, reviews=False)
+                self.at = time.monotonic()
+            return self.value
+
+    def invalidate(self) -> None:
+        with self.lock:
+            self.value = None
+
+
+def _trend_pages(app: FastAPI) -> None:
+    ws: Workspace = app.state.ws
+
+    def extras_or_404(request: Request) -> features.Extras:
+        require_reader(request, html=True)
+        x = app.state.extras.get()
+        if not x.trends:
+            raise HTTPException(404, "no trends yet: run `techwatch run` or `techwatch trends`")
+        return x
+
+    @app.get("/trends", response_class=HTMLResponse, include_in_schema=False)
+    def trends(request: Request) -> Response:
+        x = extras_or_404(request)
+        return render(request, "trends.html", title="Trends", x=x)
+
+    @app.get("/trends/emergence-map.svg", include_in_schema=False)
+    def emergence(request: Request) -> Response:
+        x = extras_or_404(request)
+        svg = features.emergence_svg(x.report)
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+    @app.get("/trends/{trend_id}", response_class=HTMLResponse, include_in_schema=False)
+    def trend(request: Request, trend_id: str) -> Response:
+        x = extras_or_404(request)
+        found = x.trend(trend_id)
+        if found is None:
+            return _not_found(request, "No trend has this id.")
+        from techwatch.trends.cards import load_cards
+
+        cards = load_cards(ws.store, found.card_ids)
+        return render(
+            request,
+            "doc.html",
+            title=x.label(found),
+            body=features.trend_html(found, cards, LiveUrls(), x),
+            trend_id=found.id,
+        )
+
+    @app.post("/trends/{trend_id}/edit", include_in_schema=False)
+    def edit_trend(
+        request: Request,
+        trend_id: str,
+        label: Annotated[str, Form()] = "",
+        merged_into: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        require_writer(request, csrf, html=True)
+        x = app.state.extras.get()
+        if merged_into and x.trend(merged_into.strip()) is None:
+            raise HTTPException(400, "no trend has the id to merge into")
+        try:
+            app.state.curation.edit_trend(
+                trend_id, label=label, merged_into=merged_into.strip() or None
+            )
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from exc
+        app.state.extras.invalidate()
+        return RedirectResponse(f"/trends/{quote(trend_id, safe='')}?done=trend", 303)
+
+    @app.get("/reviews/{key}", response_class=HTMLResponse, include_in_schema=False)
+    def review(request: Request, key: str) -> Response:
+        require_reader(request, html=True)
+        if not features.has(ws, "review"):
+            return _not_found(request, "Reviews are not available in this version.")
+        period, _, day = key.partition("-")
+        if period not in ("week", "month", "quarter", "year"):
+            return _not_found(request, "No such review.")
+        from datetime import date as _date
+
+        try:
+            when = (
+                None
+                if day in ("", "latest")
+                else _date.fromisoformat(f"{day}-01" if len(day) == 7 else day)
+            )
+            result = ws.review(period, when)
+        except ValueError:
+            return _not_found(request, "No such review.")
+        return render(
+            request,
+            "doc.html",
+            title=f"Review {result.key}",
+            body=features.review_html(result, LiveUrls()),
+        )
+
+    @app.get("/topics/{query:path}", response_class=HTMLResponse, include_in_schema=False)
+    def topic(request: Request, query: str) -> Response:
+        require_reader(request, html=True)
+        if not features.has(ws, "topic"):
+            return _not_found(request, "Topic pages are not available in this version.")
+        query = query.strip()[:200]
+        if not query:
+            return _not_found(request, "Give a topic.")
+        page = ws.topic(query)
+        return render(
+            request, "doc.html", title=f"Topic: {query}", body=features.topic_html(page, LiveUrls())
+        )
+
+    @app.get("/topic", include_in_schema=False)
+    def topic_form(request: Request, q: str = "") -> Response:
+        require_reader(request, html=True)
+        if q.strip():
+            return RedirectResponse(f"/topics/{quote(q.strip(), safe='')}", 303)
+        return render(request, "topic_form.html", title="Topic page")
 
 
 def _term_routes(app: FastAPI, data: WebData, kind: str, section: str, label: str) -> None:

@@ -180,4 +180,5 @@ class Curation:
             "signal_states": self.signal_states(),
             "trend_edits": self.trend_edits(),
             "watched_trends": [w.value for w in self.watchlist() if w.kind == "trend"],
+            "watched_queries": [w.value for w in self.watchlist() if w.kind == "query"],
         }

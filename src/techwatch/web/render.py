@@ -41,6 +41,7 @@ def safe_url(url: str | None) -> str:
 @cache
 def _md() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
     md.validateLink = lambda url: bool(safe_url(url))  # type: ignore[method-assign]
     return md
 

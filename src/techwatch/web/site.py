@@ -203,6 +203,7 @@ def build_site(
         issues=len(issues),
         trends=extras.emerging[:10],
         review=extras.reviews[0] if extras.reviews else None,
+        topics=extras.topics,
         features=feats,
     )
     # All cards, paginated.
@@ -325,7 +326,7 @@ def build_site(
         reviews=extras.reviews[:10],
         updated=_updated(cards),
     )
-    extras.write_site(w)
+    extras.write_site(w, ws)
     report.removed = _remove_stale(out, w.seen)
     state = json.dumps({"generator": "techwatch", "pages": w.new}, sort_keys=True)
     if not marker.is_file() or marker.read_text(encoding="utf-8") != state:

@@ -1,0 +1,101 @@
+"""Trends, reviews and topics in the site and the app, once the trends step computed them;
+and curation (rename, merge, watch) applied to what the pages show."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from techwatch.card import Signal
+from techwatch.web.app import create_app
+from test_site import check_links
+from test_web_app import PASSWORD, csrf_of, login
+from web_fixtures import add_card
+
+TOPICS = ["sodium battery storage", "heat pump adoption", "AI agents at work", "urban farming"]
+
+
+@pytest.fixture
+def trend_ws(tmp_path):
+    from techwatch.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    if not hasattr(ws, "update_trends"):
+        pytest.skip("this build has no trends step")
+    for n in range(48):
+        topic = TOPICS[n % 4]
+        add_card(
+            ws,
+            n,
+            title=f"{topic} news {n}",
+            summary=f"{topic} grows",
+            keywords=[topic, f"k{n % 6}"],
+            date=f"2025-{1 + n % 12:02d}-10",
+            signals=[Signal(name=f"{topic} spreading", description=f"more {topic}")],
+        )
+    ws.update_trends(kinds=("signals",))
+    ws.web_users().set_password("alice", PASSWORD)
+    yield ws
+    ws.close()
+
+
+def test_site_has_trend_pages_map_and_review(trend_ws, tmp_path):
+    trend_ws.curation().watch("query", "heat pump")
+    out = tmp_path / "site"
+    trend_ws.site(out)
+    report = trend_ws.trend_report("signals", update=False)
+    assert report.trends
+    index = (out / "trends" / "index.html").read_text(encoding="utf-8")
+    assert 'src="../trends/emergence-map.svg"' in index
+    assert (out / "trends" / "emergence-map.svg").read_bytes().lstrip().startswith(b"<?xml")
+    for trend in report.trends:
+        assert f"{trend.id}-" in "".join(p.name for p in (out / "trends").iterdir())
+    assert list((out / "reviews").glob("month-*.html"))
+    topic = list((out / "topics").glob("*.html"))
+    assert topic and "heat pump" in topic[0].read_text(encoding="utf-8")
+    home = (out / "index.html").read_text(encoding="utf-8")
+    assert "Watched topics" in home and "Latest review" in home
+    assert check_links(out) > 50
+
+
+def test_app_trends_dashboard_and_curation(trend_ws):
+    report = trend_ws.trend_report("signals", update=False)
+    first, second = report.trends[0], report.trends[1]
+    with TestClient(create_app(trend_ws)) as c:
+        login(c)
+        page = c.get("/trends")
+        assert page.status_code == 200 and "/trends/emergence-map.svg" in page.text
+        svg = c.get("/trends/emergence-map.svg")
+        assert svg.headers["content-type"].startswith("image/svg+xml")
+        assert c.get(f"/trends/{first.id}").status_code == 200
+        r = c.post(
+            f"/trends/{first.id}/edit",
+            data={"label": "My <b>renamed</b> trend", "csrf": csrf_of(c)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        dashboard = c.get("/trends").text
+        assert "My &lt;b&gt;renamed&lt;/b&gt; trend" in dashboard
+        r = c.post(
+            f"/trends/{second.id}/edit",
+            data={"merged_into": first.id, "csrf": csrf_of(c)},
+            follow_redirects=False,
+        )
+        assert r.status_code == 303
+        assert f"/trends/{second.id}" not in c.get("/trends").text
+        assert "Merged by you into" in c.get(f"/trends/{second.id}").text
+        bad = c.post(f"/trends/{second.id}/edit", data={"merged_into": "nope", "csrf": csrf_of(c)})
+        assert bad.status_code == 400
+        assert c.get("/reviews/month-latest").status_code == 200
+        assert "heat pump" in c.get("/topics/heat pump").text
+    edits = trend_ws.curation().trend_edits()
+    assert edits[first.id]["label"] == "My <b>renamed</b> trend"
+    assert edits[second.id]["merged_into"] == first.id
+
+
+def test_no_trend_pages_without_trends(workspace, tmp_path):
+    add_card(workspace, 1)
+    out = tmp_path / "site"
+    workspace.site(out)
+    assert not (out / "trends").exists()
+    assert "trends/index.html" not in (out / "index.html").read_text(encoding="utf-8")
