@@ -240,7 +240,7 @@ def _lexical_ranking(
             f"WHERE card_items_fts MATCH :q AND ci.kind IN ({placeholders}) "
             f"ORDER BY score{limit}"
         )
-        position = {item_id: i for i, item_id in enumerate(vset.item_ids)}
+        position = vset.item_index()
     params: dict[str, Any] = {"q": fts}
     if vset.scope == "items":
         params |= {f"k{i}": kind for i, kind in enumerate(sorted(set(vset.kinds)))}

@@ -61,12 +61,23 @@ class VectorSet:
     issue_dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
     embedded: int = 0  # vectors computed by the call that made this set
     refitted: bool = False  # the corpus-fitted model was (re)fitted by that call
+    _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _item_index: dict[int, int] | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def index(self) -> dict[str, int]:
-        return {key: i for i, key in enumerate(self.ids)}
+        """Row of each id (built once per set)."""
+        if self._index is None:
+            self._index = {key: i for i, key in enumerate(self.ids)}
+        return self._index
+
+    def item_index(self) -> dict[int, int]:
+        """Row of each card_items id (items only; built once per set)."""
+        if self._item_index is None:
+            self._item_index = {item_id: i for i, item_id in enumerate(self.item_ids)}
+        return self._item_index
 
 
 @dataclass
@@ -156,9 +167,12 @@ def _card(value: Any) -> dict[str, Any]:
 
 
 def _rows(
-    store: Store, scope: str, kinds: Sequence[str]
+    store: Store,
+    scope: str,
+    kinds: Sequence[str],
+    metas: list[dict[str, Any]] | None = None,
 ) -> tuple[list[_Row], dict[str, dict[str, Any]]]:
-    metas = _card_meta(store)
+    metas = _card_meta(store) if metas is None else metas
     by_card = {m["article_id"]: m for m in metas}
     if scope == "cards":
         rows = [
@@ -188,8 +202,9 @@ def _rows(
 
 def corpus_texts(store: Store) -> list[str]:
     """Every card and item text: what a corpus-fitted embedder learns from."""
-    rows, _ = _rows(store, "cards", ITEM_KINDS)
-    items, _ = _rows(store, "items", ITEM_KINDS)
+    metas = _card_meta(store)
+    rows, _ = _rows(store, "cards", ITEM_KINDS, metas)
+    items, _ = _rows(store, "items", ITEM_KINDS, metas)
     return [r.text for r in rows] + [r.text for r in items]
 
 
@@ -222,6 +237,22 @@ def prepare_embedder(store: Store, embedder: Embedder, *, refit: bool = False) -
         with store.engine.begin() as conn:
             conn.execute(delete(t.vectors).where(t.vectors.c.model_id == old))
     return new != old
+
+
+def missing_hashes(store: Store, model_id: str, hashes: Iterable[str]) -> set[str]:
+    """Which of these text hashes have no vector under the model (reads no vector bytes)."""
+    wanted = list(dict.fromkeys(hashes))
+    missing = set(wanted)
+    with store.engine.connect() as conn:
+        for start in range(0, len(wanted), _CHUNK):
+            rows = conn.execute(
+                select(t.vectors.c.text_hash).where(
+                    t.vectors.c.model_id == model_id,
+                    t.vectors.c.text_hash.in_(wanted[start : start + _CHUNK]),
+                )
+            )
+            missing.difference_update(r[0] for r in rows)
+    return missing
 
 
 def stored_vectors(store: Store, model_id: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
@@ -408,6 +439,23 @@ class EmbedReport:
     elapsed: float
 
 
+def sync_vectors(
+    store: Store,
+    embedder: Embedder,
+    scope: Scope,
+    kinds: Sequence[str] = ITEM_KINDS,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Embed what is missing for one scope without building its matrix: (rows, embedded)."""
+    rows, _ = _rows(store, scope, kinds)
+    texts = {text_hash(r.text): r.text for r in rows}
+    missing = missing_hashes(store, embedder.model_id, texts)
+    if missing:
+        todo = {h: texts[h] for h in texts if h in missing}
+        _embed_missing(store, embedder, todo, progress, f"embed {scope}")
+    return len(rows), len(missing)
+
+
 def embed_corpus(
     store: Store,
     embedder: Embedder,
@@ -415,20 +463,28 @@ def embed_corpus(
     refit: bool = False,
     progress: Progress | None = None,
 ) -> EmbedReport:
-    """The embed stage: every card and every item gets its vector (only the missing ones)."""
+    """The embed stage: every card and every item gets its vector (only the missing ones).
+
+    Items go one kind at a time, and no matrix is built, so memory stays bounded by the
+    largest kind's texts, not by the corpus's vectors.
+    """
     import time
 
     start = time.perf_counter()
     refitted = prepare_embedder(store, embedder, refit=refit)
-    cards = ensure_vectors(store, embedder, "cards", progress=progress)
-    items = ensure_vectors(store, embedder, "items", progress=progress)
+    cards, embedded_cards = sync_vectors(store, embedder, "cards", progress=progress)
+    items = embedded_items = 0
+    for kind in ITEM_KINDS:
+        n, embedded = sync_vectors(store, embedder, "items", (kind,), progress)
+        items += n
+        embedded_items += embedded
     return EmbedReport(
         model_id=embedder.model_id,
         dim=embedder.dim,
-        cards=len(cards),
-        items=len(items),
-        embedded_cards=cards.embedded,
-        embedded_items=items.embedded,
-        refitted=refitted or cards.refitted or items.refitted,
+        cards=cards,
+        items=items,
+        embedded_cards=embedded_cards,
+        embedded_items=embedded_items,
+        refitted=refitted,
         elapsed=time.perf_counter() - start,
     )

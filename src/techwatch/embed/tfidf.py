@@ -34,7 +34,7 @@ from techwatch.embed.hashing import HashingEmbedder
 MODEL_FILE = "tfidf-svd.npz"
 FORMAT_VERSION = 1
 MIN_SVD_DIM = 8  # below this many components, SVD loses too much: keep plain TF-IDF
-MAX_FIT_TEXTS = 60_000  # fit on a fixed sample beyond this (the model is a projection)
+MAX_FIT_TEXTS = 20_000  # fit on a fixed sample beyond this (the model is a projection)
 TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b"
 
 

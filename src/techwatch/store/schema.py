@@ -366,4 +366,6 @@ vectors = Table(
     Column("vector", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
+# Lets retrieval see in one index lookup whether any card changed since its vectors were read.
+Index("ix_cards_status_updated", cards.c.status, cards.c.updated_at)
 # -- end vectors -----------------------------------------------------------------------

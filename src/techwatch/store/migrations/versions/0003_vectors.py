@@ -49,6 +49,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("model_id", "text_hash"),
     )
+    op.create_index("ix_cards_status_updated", "cards", ["status", "updated_at"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         for statement in _SQLITE_FTS:
             op.execute(statement)
@@ -59,4 +60,5 @@ def downgrade() -> None:
         for name in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS card_items_fts_{name}")
         op.execute("DROP TABLE IF EXISTS card_items_fts")
+    op.drop_index("ix_cards_status_updated", table_name="cards")
     op.drop_table("vectors")
