@@ -304,9 +304,25 @@ class Workspace:
             )
             return report
 
-    async def aanalyze(self, **options: Any) -> StageReport:
+    async def aanalyze(
+        self,
+        *,
+        backend: str | None = None,
+        retry_failed: bool = False,
+        limit: int | None = None,
+        replace: bool = False,
+        progress: Progress | None = None,
+    ) -> StageReport:
         """`analyze`, for callers inside an event loop (runs in a worker thread)."""
-        return await _in_thread(lambda: self.analyze(**options))
+        return await _in_thread(
+            lambda: self.analyze(
+                backend=backend,
+                retry_failed=retry_failed,
+                limit=limit,
+                replace=replace,
+                progress=progress,
+            )
+        )
 
     def pages(self, out: Path | str | None = None, progress: Progress | None = None) -> PagesReport:
         """Write one page per card and the index (only what changed)."""
