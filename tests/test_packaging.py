@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 import tomllib
@@ -34,8 +35,13 @@ def _imports() -> set[str]:
     return found - {"techwatch"} - set(sys.stdlib_module_names)
 
 
+@functools.cache
+def _all_distributions() -> dict[str, list[str]]:
+    return packages_distributions()
+
+
 def _distributions(module: str) -> set[str]:
-    return {d.lower().replace("_", "-") for d in packages_distributions().get(module, [])}
+    return {d.lower().replace("_", "-") for d in _all_distributions().get(module, [])}
 
 
 def test_every_import_is_declared_and_every_base_dependency_is_used():
