@@ -336,3 +336,26 @@ def test_user_passwords_are_checked(app_ws):
     assert users.check("alice", PASSWORD).name == "alice"
     assert users.check("nobody", PASSWORD) is None
     assert re.fullmatch(r"tw_[\w-]{40,}", users.new_token("alice"))
+
+
+def test_search_by_signal_state(client, app_ws):
+    a = add_card(
+        app_ws,
+        1,
+        title="Grid batteries",
+        summary="grid batteries",
+        signals=[Signal(name="cheap storage")],
+    )
+    add_card(
+        app_ws,
+        2,
+        title="Home batteries",
+        summary="home batteries",
+        signals=[Signal(name="home storage")],
+    )
+    app_ws.curation().set_signal(a, 0, "confirmed")
+    login(client)
+    hits = client.get("/api/search", params={"q": "batteries", "state": "confirmed"}).json()
+    assert [h["card"]["id"] for h in hits] == [a]
+    assert client.get("/api/search", params={"q": "batteries", "state": "dismissed"}).json() == []
+    assert client.get("/api/search", params={"q": "x", "since": "June"}).status_code == 400

@@ -99,3 +99,13 @@ def test_no_trend_pages_without_trends(workspace, tmp_path):
     workspace.site(out)
     assert not (out / "trends").exists()
     assert "trends/index.html" not in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_search_by_trend(trend_ws):
+    report = trend_ws.trend_report("signals", update=False)
+    trend = report.trends[0]
+    with TestClient(create_app(trend_ws)) as c:
+        login(c)
+        hits = c.get("/api/search", params={"q": "news", "trend": trend.id, "limit": 100}).json()
+        assert hits and {h["card"]["id"] for h in hits} <= set(trend.card_ids)
+        assert c.get("/api/search", params={"q": "news", "trend": "unknown"}).json() == []

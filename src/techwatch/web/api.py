@@ -214,7 +214,14 @@ def search(
             "state": state,
         }
     )
-    results = _data(request).search(q, filters, limit=limit)
+    from techwatch.web.app import _trend_cards
+
+    try:
+        results = _data(request).search(
+            q, filters, limit=limit, trend_cards=_trend_cards(request.app, trend)
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
     return [Hit(card=CardOut.of(r.card), snippet=r.snippet, score=r.score) for r in results]
 
 

@@ -261,7 +261,14 @@ def _pages(app: FastAPI) -> None:
     def search(request: Request, q: str = "") -> Response:
         require_reader(request, html=True)
         filters = filters_from(request.query_params)
-        results = data.search(q, filters) if (q.strip() or filters.active()) else None
+        try:
+            results = (
+                data.search(q, filters, trend_cards=_trend_cards(app, filters.trend))
+                if (q.strip() or filters.active())
+                else None
+            )
+        except ValueError as exc:  # a malformed date
+            raise HTTPException(400, str(exc)) from exc
         ctx: dict[str, Any] = {
             "q": q,
             "f": filters,
@@ -594,6 +601,14 @@ def _term_routes(app: FastAPI, data: WebData, kind: str, section: str, label: st
     app.add_api_route(
         f"/{section}/{{name:path}}", one, response_class=HTMLResponse, include_in_schema=False
     )
+
+
+def _trend_cards(app: FastAPI, trend_id: str) -> set[str] | None:
+    """The cards of the trend filter (an unknown trend matches nothing)."""
+    if not trend_id:
+        return None
+    trend = app.state.extras.get().trend(trend_id)
+    return set(trend.card_ids) if trend is not None else set()
 
 
 def _not_found(request: Request, text: str) -> Response:

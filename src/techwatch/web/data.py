@@ -23,6 +23,8 @@ from techwatch.store.store import fts5_query
 if TYPE_CHECKING:
     from techwatch.workspace import Workspace
 
+MIN_COSINE = 0.2  # a card found by vectors alone is kept from this cosine on
+
 __all__ = ["CardView", "Filters", "Issue", "SearchResult", "WebData", "slug"]
 
 
@@ -291,36 +293,79 @@ class WebData:
     # -- search ------------------------------------------------------------------
 
     def search(
-        self, query: str, filters: Filters | None = None, limit: int = 50
+        self,
+        query: str,
+        filters: Filters | None = None,
+        limit: int = 50,
+        *,
+        trend_cards: set[str] | None = None,
     ) -> list[SearchResult]:
-        """Full-text search over cards (BM25), then the filters."""
+        """Cards for words (hybrid: BM25 and vectors fused, when the workspace has it) and
+        filters. `trend_cards` holds the cards of the trend filter (resolved by the caller)."""
         filters = filters or Filters()
         query = query.strip()
-        results: list[SearchResult] = []
-        if query and self.store.dialect == "sqlite":
-            from sqlalchemy import text
-
-            sql = text(
-                "SELECT article_id, snippet(cards_fts, 2, '', '', '…', 14) AS snippet, "
-                "bm25(cards_fts) AS score FROM cards_fts WHERE cards_fts MATCH :q "
-                "ORDER BY score LIMIT :n"
+        if query and callable(getattr(self.ws, "search", None)):
+            hits = self.ws.search(
+                query,
+                k=max(limit * 4, 200),
+                since=filters.since or None,
+                until=filters.until or None,
+                category=filters.category or None,
+                type=filters.type or None,
+                source=filters.source,
             )
-            with self.store.engine.connect() as conn:
-                rows = conn.execute(sql, {"q": fts5_query(query), "n": 1000}).all()
-            snippets = {r.article_id: (r.snippet, -float(r.score)) for r in rows}
-            cards = self.cards_by_ids([r.article_id for r in rows])
-            results = [SearchResult(c, *snippets[c.id]) for c in cards]
-        elif query:
+            # Vectors rank every card; keep word matches and close semantic neighbours only.
+            scores = {
+                h.card_id: h.score
+                for h in hits
+                if h.bm25_rank is not None or (h.cosine or 0.0) >= MIN_COSINE
+            }
             results = [
-                SearchResult(c, r.get("snippet", ""))
-                for r in self.store.search_cards(query, limit=1000)
-                for c in [self.card(r["article_id"])]
-                if c
+                SearchResult(c, c.card.summary[:240], scores[c.id])
+                for c in self.cards_by_ids(list(scores))
             ]
+        elif query:
+            results = self._fts(query)
         elif filters.active():
             results = [SearchResult(c) for c in self.cards()]
-        kept = [r for r in results if _matches(r.card, filters, self)]
+        else:
+            results = []
+        states = self._state_cards(filters.state) if filters.state else None
+        kept = [
+            r
+            for r in results
+            if _matches(r.card, filters)
+            and (states is None or r.card.id in states)
+            and (trend_cards is None or r.card.id in trend_cards)
+        ]
         return kept[:limit]
+
+    def _fts(self, query: str) -> list[SearchResult]:
+        """Full-text search over cards (BM25) when hybrid search is not available."""
+        from sqlalchemy import text
+
+        if self.store.dialect != "sqlite":
+            rows = self.store.search_cards(query, limit=1000)
+            cards = self.cards_by_ids([r["article_id"] for r in rows])
+            return [SearchResult(c) for c in cards]
+        sql = text(
+            "SELECT article_id, snippet(cards_fts, 2, '', '', '…', 14) AS snippet, "
+            "bm25(cards_fts) AS score FROM cards_fts WHERE cards_fts MATCH :q "
+            "ORDER BY score LIMIT :n"
+        )
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(sql, {"q": fts5_query(query), "n": 1000}).all()
+        snippets = {r.article_id: (r.snippet, -float(r.score)) for r in rows}
+        cards = self.cards_by_ids([r.article_id for r in rows])
+        return [SearchResult(c, *snippets[c.id]) for c in cards]
+
+    def _state_cards(self, state: str) -> set[str]:
+        """Cards with at least one signal a person marked `state` (confirmed, dismissed)."""
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.signal_states.c.article_id).where(t.signal_states.c.state == state)
+            )
+            return {r.article_id for r in rows}
 
     def categories(self) -> list[str]:
         from techwatch.card import CATEGORIES
@@ -333,7 +378,7 @@ class WebData:
         return list(self.ws.settings.analyze.types or TYPES)
 
 
-def _matches(card: CardView, f: Filters, data: WebData) -> bool:
+def _matches(card: CardView, f: Filters) -> bool:
     day = card.date
     if f.since and (not day or day < f.since):
         return False
