@@ -112,6 +112,8 @@ def test_a_second_run_is_refused_and_a_killed_run_is_marked_interrupted(tmp_path
         report = opened.fetch()
         assert report.processed == 0
         assert [r.status for r in opened.runs()] == ["ok", "interrupted"]
+    listed = tw(ws, "runs")
+    assert listed.exit_code == 0 and "interrupted" in listed.output
 
 
 def test_one_workspace_object_nests_its_own_lock_but_another_is_refused(tmp_path):

@@ -309,6 +309,23 @@ def status(
     print_status(report, console)
 
 
+@app.command()
+def runs(
+    limit: Annotated[int, typer.Option(min=0, help="At most this many (0: none).")] = 20,
+    stage: Annotated[str | None, typer.Option(help="Only this stage.")] = None,
+) -> None:
+    """Recorded stage runs, newest first (`interrupted`: left running by a killed process)."""
+    with _workspace() as ws:
+        found = ws.runs(limit=limit, stage=stage) if limit else []
+    table = Table("id", "stage", "status", "started", "finished", "counts")
+    for r in found:
+        counts = ", ".join(f"{k} {v}" for k, v in sorted(r.counts.items()))
+        started = r.started_at.isoformat(timespec="seconds") if r.started_at else ""
+        finished = r.finished_at.isoformat(timespec="seconds") if r.finished_at else ""
+        table.add_row(*_cells(r.id, r.stage, r.status, started, finished, counts))
+    console.print(table)
+
+
 # -- articles ---------------------------------------------------------------------
 
 
