@@ -770,7 +770,8 @@ def _normalise_location(location: str) -> str:
     if is_local(location):
         path = local_path(location).expanduser()
         if not path.exists():
-            raise ValueError(f"no such file or folder: {path}")
+            hint = "" if "://" in location else " (a URL starts with http:// or https://)"
+            raise ValueError(f"no such file or folder: {path}{hint}")
         return str(path.resolve())
     return location
 
