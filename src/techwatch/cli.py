@@ -541,7 +541,7 @@ def _print_counts(what: str, counts: Counter[str] | dict[str, int], elapsed: flo
 # Each feature keeps its commands in `techwatch/cli_<name>.py`, which defines
 # `register(app)`. Add the feature's name here (one entry each).
 
-FEATURE_COMMANDS: tuple[str, ...] = ("web", "retrieval", "trends")
+FEATURE_COMMANDS: tuple[str, ...] = ("web", "retrieval", "trends", "outputs")
 
 
 def _register_features() -> None:

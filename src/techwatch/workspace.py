@@ -354,6 +354,7 @@ class Workspace:
             analyzed = self.analyze(progress=progress)
             embedded = self._embed_in_run(progress)
             written = self.pages(progress=progress)
+            self._send_in_run()  # outputs: [send] to = [...] delivers the draft (or review)
         return PipelineReport(fetch=fetched, analyze=analyzed, pages=written, embed=embedded)
 
     async def arun(self, *, progress: Progress | None = None) -> PipelineReport:
@@ -554,6 +555,148 @@ class Workspace:
 
         self.update_trends(kinds=("signals",))
         return build_review(self.store, period, date, params=emergence_params(self.settings))
+
+    # -- outputs ---------------------------------------------------------------------
+    # Logic in techwatch.ask, techwatch.outputs, techwatch.deliver; thin calls here.
+
+    def ask(
+        self,
+        question: str,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        category: str | None = None,
+        source: int | str | None = None,
+        backend: str | None = None,
+        on_token: Any = None,
+    ) -> Any:
+        """An answer from the corpus only, each claim citing its cards (`techwatch.ask.Answer`)."""
+        from techwatch.ask import ask
+        from techwatch.retrieval import SearchFilters
+
+        filters = SearchFilters(since=since, until=until, category=category, source=source)
+        return ask(
+            self.store,
+            self.embedder(),
+            self.settings,
+            question,
+            filters=filters,
+            backend=backend,
+            on_token=on_token,
+        )
+
+    def deck(
+        self,
+        *,
+        card: str | None = None,
+        topic: str | None = None,
+        trend: str | None = None,
+        review: str | None = None,
+        kind: str = "signals",
+        date: date | None = None,
+        paper: str = "a4",
+        out: Path | str | None = None,
+        limit: int = 36,
+    ) -> Any:
+        """Card images, a grid and a printable PDF for one card, topic, trend or review."""
+        from techwatch.outputs import decks
+
+        chosen = [x for x in (card, topic, trend, review) if x]
+        if len(chosen) != 1:
+            raise ValueError("a deck needs exactly one of card, topic, trend or review")
+        if card:
+            entries, name = decks.items_for_card(self.store, card), f"card-{card[:10]}"
+        elif topic:
+            entries = decks.items_for_topic(self.store, self.embedder(), topic, limit)
+            name = "topic-" + decks.slug(topic)
+        elif trend:
+            found = [t for t in self.trends(kind) if t.id == trend or t.id.startswith(trend)]
+            if len(found) != 1:
+                raise LookupError(f"no single {kind} trend has the id {trend!r}")
+            entries = decks.items_for_trend(self.store, found[0], limit)
+            name = f"trend-{found[0].id}"
+        else:
+            rev = self.review(review or "month", date)
+            entries = decks.items_for_review(self.store, rev, self.trends("signals"), limit)
+            name = f"review-{rev.key}"
+        folder = Path(out) if out else self.root / "decks" / name
+        return decks.build_deck(entries, folder, name=name, paper=paper)
+
+    def story(
+        self,
+        issue_date: str,
+        *,
+        regenerate: bool = False,
+        backend: str | None = None,
+        on_token: Any = None,
+    ) -> Any:
+        """The stored story of an issue, or a new one from the LLM (`outputs.stories.Story`)."""
+        from techwatch.outputs.stories import story_for_issue
+
+        return story_for_issue(
+            self.store,
+            self.settings,
+            issue_date,
+            regenerate=regenerate,
+            backend=backend,
+            on_token=on_token,
+        )
+
+    def draft(
+        self, *, issue: str | None = None, period: str | None = None, date: date | None = None
+    ) -> Any:
+        """A newsletter draft of one issue, or of the week/month holding `date`."""
+        from techwatch.outputs.drafts import draft_for_issue, draft_for_period
+
+        pages = self.root / self.settings.pages.out
+        if issue:
+            return draft_for_issue(self.store, issue, pages)
+        return draft_for_period(self.store, period or "week", date, pages)
+
+    def send(
+        self,
+        what: str,
+        to: list[str],
+        *,
+        issue: str | None = None,
+        period: str | None = None,
+        date: date | None = None,
+        webhook_format: str | None = None,
+        force: bool = False,
+    ) -> list[Any]:
+        """Deliver a draft or a review to `mail:`/`webhook:` targets, once per content+target."""
+        from techwatch.deliver import deliver, parse_target
+        from techwatch.outputs.messages import draft_message, review_message
+
+        fmt = webhook_format or self.settings.send.webhook_format
+        targets = [parse_target(spec, fmt) for spec in to]  # all checked before any is sent
+        if not targets:
+            raise ValueError("no recipient: give --to mail:ADDRESS or --to webhook:URL")
+        if what == "draft":
+            message = draft_message(self.store, self.draft(issue=issue, period=period, date=date))
+        elif what == "review":
+            from techwatch.publish.review import render_review
+
+            rev = self.review(period or "week", date)
+            message = review_message(f"Review {rev.key}", render_review(rev))
+        else:
+            raise ValueError(f"unknown thing to send {what!r}: draft or review")
+        return deliver(self.store, self.settings, message, targets, force=force)
+
+    def _send_in_run(self) -> list[Any]:
+        """The `[send]` step of `run` (cron): failures are logged, never raised."""
+        if not self.settings.send.to:
+            return []
+        try:
+            results = self.send(self.settings.send.what, list(self.settings.send.to))
+        except Exception as exc:  # nothing to send this week is not a failed run
+            self.log.error("send skipped: %s", exc)
+            return []
+        for result in results:
+            log = self.log.error if result.status == "failed" else self.log.info
+            what = self.settings.send.what
+            log("send %s to %s: %s %s", what, result.target, result.status, result.error)
+        return results
 
 
 class Articles:

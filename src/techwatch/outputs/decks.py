@@ -220,3 +220,99 @@ def build_deck(
     result.pdf = out / f"{name}.pdf"
     result.pages = render_pdf(images, result.pdf, paper)
     return result
+
+
+# -- what goes in a deck ------------------------------------------------------------------
+
+PLURAL = {v: k for k, v in SINGULAR.items()}
+
+
+def _row_of(store: Any, article_id: str) -> dict[str, Any] | None:
+    card = store.get_card(article_id)
+    article = store.get_article(article_id)
+    if not card or not card.get("card") or card.get("status") != "ok" or not article:
+        return None
+    return {
+        "article_id": article_id,
+        "card": card["card"],
+        "url": article.get("url", ""),
+        "article_title": article.get("title", ""),
+        "origin_date": article.get("origin_date", ""),
+        "published": article.get("published", ""),
+    }
+
+
+def _locate(store: Any, article_id: str, kind: str, name: str, state: str = "") -> DeckItem | None:
+    """The named item of a card as a deck entry (kind plural or singular)."""
+    row = _row_of(store, article_id)
+    if row is None:
+        return None
+    plural = PLURAL.get(kind, kind)
+    wanted = " ".join(name.split()).casefold()
+    for entry in items_of_rows([row], (plural,)):
+        if " ".join(entry.item.name.split()).casefold() == wanted:
+            return DeckItem(**{**entry.__dict__, "trend_state": state})
+    return None
+
+
+def items_for_card(store: Any, ref: str) -> list[DeckItem]:
+    """Every item of one card (by id, id prefix or URL)."""
+    article = store.find_article(ref)
+    if article is None:
+        raise LookupError(f"no card matches {ref!r} (an id, an id prefix of 6+ characters, a URL)")
+    row = _row_of(store, article["id"])
+    if row is None:
+        raise LookupError(f"the article {article['id']} has no card yet: run `techwatch analyze`")
+    return items_of_rows([row])
+
+
+def items_for_topic(store: Any, embedder: Any, query: str, limit: int = 18) -> list[DeckItem]:
+    """The items hybrid retrieval finds for a topic query, best first."""
+    from techwatch.retrieval import search
+
+    out = []
+    for hit in search(store, embedder, query, scope="items", k=limit):
+        entry = _locate(store, hit.card_id, hit.item_kind or "", hit.item_name or "")
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+def items_for_trend(store: Any, trend: Any, limit: int = 36) -> list[DeckItem]:
+    """The member items of one trend (a `techwatch.trends` Trend), newest first."""
+    members = sorted(trend.members, key=lambda m: (str(m.day or ""), m.key), reverse=True)
+    out = []
+    for member in members:
+        entry = _locate(store, member.article_id, trend.kind, member.name, trend.state)
+        if entry is not None:
+            out.append(entry)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def items_for_review(store: Any, review: Any, trends: list[Any], limit: int = 36) -> list[DeckItem]:
+    """The items of a review's strongest, new and rising trends, from the period's cards."""
+    by_id = {t.id: t for t in trends}
+    out: list[DeckItem] = []
+    seen: set[str] = set()
+    for row in list(review.strongest) + list(review.new) + list(review.rising):
+        if row.id in seen or row.id not in by_id:
+            continue
+        seen.add(row.id)
+        trend = by_id[row.id]
+        cards = set(row.cards)
+        for member in trend.members:
+            if member.article_id in cards:
+                entry = _locate(store, member.article_id, trend.kind, member.name, trend.state)
+                if entry is not None:
+                    out.append(entry)
+                    break  # one card per trend keeps the deck varied
+        if len(out) >= limit:
+            break
+    return out
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a query or label."""
+    return "-".join(re.findall(r"\w+", text.casefold()))[:50] or "deck"

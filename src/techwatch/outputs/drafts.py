@@ -142,7 +142,7 @@ def _build(
         for sig in (row.get("card") or {}).get("signals", [])
     }
     newest = [s for s in ranked if _norm(s.name) not in earlier]
-    picked: set[str] = set()
+    picked = {_norm(s.name) for s in draft.strongest}  # listed once, among the strongest
     for s in sorted(newest, key=lambda s: (s.date, s.relevancy or 0), reverse=True):
         if _norm(s.name) not in picked and len(draft.newest) < 5:
             picked.add(_norm(s.name))

@@ -37,7 +37,8 @@ def _signal(s: DraftSignal) -> str:
 
 def render_draft(draft: Draft) -> str:
     out = [f"# {md_text(draft.title)}", ""]
-    out.append(f"{draft.articles} articles in {len(draft.themes)} themes.")
+    n, t = draft.articles, len(draft.themes)
+    out.append(f"{n} article{'s' if n != 1 else ''} in {t} theme{'s' if t != 1 else ''}.")
     for theme, articles in draft.themes.items():
         out += ["", f"## {md_text(theme[:1].upper() + theme[1:])}", ""]
         for a in articles:
