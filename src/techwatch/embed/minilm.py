@@ -174,6 +174,8 @@ def _load_onnx(model: str, tokenizer_file: str, threads: int) -> tuple[Any, Any,
 
     options = ort.SessionOptions()
     options.log_severity_level = 3
+    # No busy-waiting between batches: the CPU is shared with the rest of the pipeline.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if threads > 0:
         options.intra_op_num_threads = threads
     session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
