@@ -209,6 +209,15 @@ def test_live_app_login_search_curation_keyboard_phone(browser, live_ws):
         assert live_ws.curation().signal_states(cid) == {0: "confirmed"}
         assert page.get_by_role("status").first.inner_text() == "Signal updated."
         shot(page, "live-card-curated")
+        # Ask: the answer arrives over server-sent events, each claim linking its cards.
+        if hasattr(live_ws, "ask"):
+            page.goto(base + "/ask")
+            page.get_by_label("Question").fill("heat pumps replace boilers")
+            page.get_by_role("button", name="Ask", exact=True).click()
+            expect(page.locator("ol.claims li").first).to_be_visible(timeout=60_000)
+            cite = page.locator("ol.claims a.cite").first
+            assert cite.get_attribute("href").startswith("/cards/")
+            shot(page, "live-ask")
         # Keyboard alone: the first Tab reaches the skip link, Enter moves to the content.
         page.goto(base + "/")
         page.keyboard.press("Tab")

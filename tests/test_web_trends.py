@@ -109,3 +109,27 @@ def test_search_by_trend(trend_ws):
         hits = c.get("/api/search", params={"q": "news", "trend": trend.id, "limit": 100}).json()
         assert hits and {h["card"]["id"] for h in hits} <= set(trend.card_ids)
         assert c.get("/api/search", params={"q": "news", "trend": "unknown"}).json() == []
+
+
+def test_ask_and_deck(trend_ws):
+    if not hasattr(trend_ws, "ask"):
+        pytest.skip("this build has no ask step")
+    with TestClient(create_app(trend_ws)) as c:
+        login(c)
+        h = {"X-CSRF-Token": csrf_of(c)}
+        answer = c.post("/api/ask", json={"question": "heat pump adoption"}, headers=h).json()
+        assert answer["found"] and answer["claims"]
+        cited = {x["id"] for claim in answer["claims"] for x in claim["citations"]}
+        assert cited and all(c.get(f"/api/cards/{i}").status_code == 200 for i in cited)
+        assert c.post("/api/ask", json={"question": "  "}, headers=h).status_code == 400
+        assert c.post("/api/ask", json={"question": "x"}).status_code == 403  # no CSRF token
+        page = c.post("/ask", data={"question": "heat pump", "csrf": csrf_of(c)}).text
+        assert "data-ask-events" in page
+        if hasattr(trend_ws, "deck"):
+            r = c.post("/deck", data={"what": "topic", "value": "heat pump", "csrf": csrf_of(c)})
+            assert r.status_code == 200
+            link = r.text.split('href="/decks/')[1].split('"')[0]
+            pdf = c.get("/decks/" + link)
+            assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+            assert c.get("/decks/../techwatch.toml").status_code == 404
+            assert c.get("/decks/x/..%2F..%2Ftechwatch.toml").status_code == 404

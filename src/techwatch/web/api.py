@@ -143,6 +143,48 @@ def add_source_checked(ws: Workspace, location: str) -> Any:
     return ws.add(location)
 
 
+def start_ask(
+    app: FastAPI, question: str, *, since: str = "", until: str = "", category: str = ""
+) -> Job:
+    """Answer in a background job: tokens as they stream, then the cited answer."""
+    ws: Workspace = app.state.ws
+
+    def work(progress: JobProgress) -> dict[str, Any]:
+        job = progress.job
+        answer = ws.ask(
+            question,
+            since=since or None,
+            until=until or None,
+            category=category or None,
+            on_token=lambda token: job.emit("token", text=str(token)),
+        )
+        data = answer_json(answer)
+        job.emit("answer", **data)
+        return {"found": data["found"]}
+
+    job, _ = app.state.asks.start(work)
+    return job
+
+
+def answer_json(answer: Any) -> dict[str, Any]:
+    """An Answer as plain data: claims with their citations, sources, notes."""
+
+    def cite(c: Any) -> dict[str, str]:
+        return {"id": c.card_id, "title": c.title, "url": c.url}
+
+    return {
+        "question": answer.question,
+        "mode": answer.mode,
+        "found": answer.found,
+        "message": answer.message,
+        "notes": list(answer.notes),
+        "claims": [
+            {"text": c.text, "citations": [cite(x) for x in c.citations]} for c in answer.claims
+        ],
+        "sources": [cite(c) for c in answer.sources],
+    }
+
+
 def start_pipeline(app: FastAPI) -> tuple[Job, bool]:
     ws: Workspace = app.state.ws
 
@@ -223,6 +265,31 @@ def search(
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
     return [Hit(card=CardOut.of(r.card), snippet=r.snippet, score=r.score) for r in results]
+
+
+class AskIn(BaseModel):
+    question: str = Field(max_length=2000)
+    since: str = ""
+    until: str = ""
+    category: str = ""
+
+
+@router.post("/ask", summary="Ask the corpus: an answer whose claims cite their cards")
+def ask(request: Request, body: AskIn, x_csrf_token: str | None = Header(None)) -> dict[str, Any]:
+    require_writer(request, x_csrf_token, html=False)
+    ws = request.app.state.ws
+    if not callable(getattr(ws, "ask", None)):
+        raise HTTPException(404, "asking is not available in this version")
+    try:
+        answer = ws.ask(
+            body.question,
+            since=body.since or None,
+            until=body.until or None,
+            category=body.category or None,
+        )
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+    return answer_json(answer)
 
 
 @router.get("/sources", response_model=list[SourceOut], summary="Sources and their health")

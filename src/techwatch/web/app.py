@@ -63,6 +63,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.users = Users(ws.store)
     app.state.curation = Curation(ws.store)
     app.state.jobs = Jobs()
+    app.state.asks = Jobs(exclusive=False)
     app.state.extras = ExtrasCache(ws)
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -424,6 +425,7 @@ def _pages(app: FastAPI) -> None:
         return response
 
     _trend_pages(app)
+    _output_pages(app)
 
     @app.get("/feed.atom", include_in_schema=False)
     def feed(request: Request) -> Response:
@@ -571,6 +573,84 @@ def _trend_pages(app: FastAPI) -> None:
         return render(request, "topic_form.html", title="Topic page")
 
 
+def _output_pages(app: FastAPI) -> None:
+    """Ask (streamed, cited) and decks: present when the workspace offers them."""
+    ws: Workspace = app.state.ws
+
+    @app.get("/ask", response_class=HTMLResponse, include_in_schema=False)
+    def ask_form(request: Request) -> Response:
+        require_reader(request, html=True)
+        if not features.has(ws, "ask"):
+            return _not_found(request, "Asking is not available in this version.")
+        return render(request, "ask.html", title="Ask", categories=app.state.data.categories())
+
+    @app.post("/ask", response_class=HTMLResponse, include_in_schema=False)
+    def ask(
+        request: Request,
+        question: Annotated[str, Form()],
+        since: Annotated[str, Form()] = "",
+        until: Annotated[str, Form()] = "",
+        category: Annotated[str, Form()] = "",
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        require_writer(request, csrf, html=True)
+        from techwatch.web.api import start_ask
+
+        job = start_ask(app, question, since=since, until=until, category=category)
+        return render(request, "_ask.html", job=job)
+
+    @app.get("/asks/{job_id}/events", include_in_schema=False)
+    async def ask_events(request: Request, job_id: int) -> Response:
+        await asyncio.to_thread(require_reader, request, html=False)
+        job = app.state.asks.get(job_id)
+        if job is None:
+            raise HTTPException(404, "no such answer")
+        return StreamingResponse(
+            _sse(request, job),
+            media_type="text/event-stream",
+            headers={"Cache-Control": "no-store"},
+        )
+
+    @app.post("/deck", response_class=HTMLResponse, include_in_schema=False)
+    def deck(
+        request: Request,
+        what: Annotated[str, Form()],
+        value: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
+        require_writer(request, csrf, html=True)
+        if not features.has(ws, "deck") or what not in ("card", "topic", "trend", "review"):
+            return _not_found(request, "Decks are not available for this.")
+        try:
+            result = ws.deck(**{what: value.strip()[:200]})
+        except (ValueError, LookupError) as exc:
+            return render(request, "message.html", status=400, title="No deck", error=str(exc))
+        pdf = getattr(result, "pdf", None)
+        link = _deck_url(ws, pdf) if pdf else ""
+        return render(request, "deck_done.html", title="Deck ready", result=result, link=link)
+
+    @app.get("/decks/{name}/{filename}", include_in_schema=False)
+    def deck_file(request: Request, name: str, filename: str) -> Response:
+        require_reader(request, html=False)
+        from fastapi.responses import FileResponse
+
+        root = (ws.root / "decks").resolve()
+        path = (root / name / filename).resolve()
+        if root not in path.parents or path.suffix not in (".pdf", ".png") or not path.is_file():
+            raise HTTPException(404, "no such deck file")
+        return FileResponse(path)
+
+
+def _deck_url(ws: Workspace, path: Path) -> str:
+    try:
+        rel = Path(path).resolve().relative_to((ws.root / "decks").resolve())
+    except ValueError:
+        return ""
+    if len(rel.parts) != 2:
+        return ""
+    return "/decks/" + "/".join(quote(p, safe="") for p in rel.parts)
+
+
 def _term_routes(app: FastAPI, data: WebData, kind: str, section: str, label: str) -> None:
     link = LiveUrls().keyword if kind == "keyword" else LiveUrls().theme
 
@@ -627,3 +707,11 @@ async def _sse(request: Request, job: Any) -> Any:
         if await request.is_disconnected():
             return
         await asyncio.sleep(0.1)
+
+
+def app_from_env() -> FastAPI:
+    """For `uvicorn --factory techwatch.web.app:app_from_env` (several workers, a process
+    manager): the workspace named by TECHWATCH_WORKSPACE (default: the current folder)."""
+    import os
+
+    return create_app(Workspace.open(os.environ.get("TECHWATCH_WORKSPACE", ".")))

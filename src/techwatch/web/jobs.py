@@ -62,9 +62,10 @@ class JobProgress:
 
 
 class Jobs:
-    """At most one pipeline run at a time per app."""
+    """Background jobs; `exclusive`: at most one at a time (pipeline runs)."""
 
-    def __init__(self) -> None:
+    def __init__(self, exclusive: bool = True) -> None:
+        self.exclusive = exclusive
         self._ids = itertools.count(1)
         self._jobs: dict[int, Job] = {}
         self._lock = threading.Lock()
@@ -78,9 +79,12 @@ class Jobs:
     def start(self, work: Callable[[JobProgress], dict[str, Any]]) -> tuple[Job, bool]:
         """Start `work` in a thread; (job, False) if a run is already going."""
         with self._lock:
-            current = self.running()
+            current = self.running() if self.exclusive else None
             if current:
                 return current, False
+            if len(self._jobs) > 200:  # forget old finished jobs
+                for old in [k for k, j in self._jobs.items() if j.done][:100]:
+                    del self._jobs[old]
             job = Job(next(self._ids))
             self._jobs[job.id] = job
 

@@ -39,3 +39,52 @@
   document.addEventListener("DOMContentLoaded", scan);
   document.addEventListener("htmx:afterSwap", scan);
 })();
+
+// Ask: tokens stream in as text; the final answer replaces them, each claim with links to
+// the cards it cites (built with textContent and encoded card ids only).
+(function () {
+  "use strict";
+  function follow(box) {
+    if (box.dataset.following) return;
+    box.dataset.following = "1";
+    var id = box.id.replace("ask-", "");
+    var status = document.getElementById("ask-status-" + id);
+    var stream = document.getElementById("ask-stream-" + id);
+    var claims = document.getElementById("ask-claims-" + id);
+    var source = new EventSource(box.getAttribute("data-ask-events"));
+    source.addEventListener("token", function (e) {
+      stream.textContent += JSON.parse(e.data).text;
+    });
+    source.addEventListener("answer", function (e) {
+      var d = JSON.parse(e.data);
+      source.close();
+      stream.textContent = "";
+      status.textContent = d.found ? "Answer (" + d.mode + "), with its sources:" : d.message;
+      (d.notes || []).forEach(function (n) {
+        var p = document.createElement("p"); p.className = "hint"; p.textContent = n;
+        box.insertBefore(p, claims);
+      });
+      d.claims.forEach(function (c) {
+        var li = document.createElement("li");
+        li.appendChild(document.createTextNode(c.text + " "));
+        c.citations.forEach(function (ref) {
+          var a = document.createElement("a");
+          a.href = "/cards/" + encodeURIComponent(ref.id);
+          a.textContent = "[" + ref.title + "]";
+          a.className = "cite";
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(" "));
+        });
+        claims.appendChild(li);
+      });
+    });
+    source.addEventListener("failed", function (e) {
+      source.close();
+      status.textContent = "No answer: " + JSON.parse(e.data).reason;
+      status.className = "error";
+    });
+  }
+  function scan() { document.querySelectorAll("[data-ask-events]").forEach(follow); }
+  document.addEventListener("DOMContentLoaded", scan);
+  document.addEventListener("htmx:afterSwap", scan);
+})();
