@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_vectors import add_card
 from typer.testing import CliRunner
 
 from techwatch.embed import HashingEmbedder, TfidfSvdEmbedder
-from techwatch.retrieval import RRF_K, SearchFilters, lexical_query, rrf, search
+from techwatch.retrieval import RRF_K, SearchFilters, lexical_query, related, rrf, search
 from techwatch.store.db import sqlite_url
 from techwatch.store.store import Store
 from techwatch.vectors import clear_cache
+from test_vectors import add_card
 
 
 def test_rrf_matches_a_hand_computed_example() -> None:
@@ -176,3 +176,31 @@ def test_cli_search_prints_escaped_results_and_json(workspace) -> None:
     assert rows[0]["bm25_rank"] == 1
     result = runner.invoke(app, [*root, "search", "x", "--since", "last year"])
     assert result.exit_code == 2 and "YYYY" in result.output
+
+
+def test_related_cards_never_include_the_card_itself(store) -> None:
+    embedder = HashingEmbedder(dim=256)
+    sodium = search(store, embedder, "sodium", k=1)[0].card_id
+    hits = related(store, embedder, sodium, k=10)
+    assert sodium not in {h.card_id for h in hits} and len(hits) == 3
+    assert hits[0].title == "Sand batteries heat a town"  # the other battery card
+    assert [h.cosine for h in hits] == sorted((h.cosine for h in hits), reverse=True)
+    assert all(h.score == h.cosine for h in hits)
+    recent = related(store, embedder, sodium, k=10, filters=SearchFilters(since="2025"))
+    assert [h.card_id for h in recent] == [h.card_id for h in hits if h.date >= "2025"]
+    with pytest.raises(ValueError, match="no ok card"):
+        related(store, embedder, "missing")
+
+
+def test_workspace_search_and_related(workspace) -> None:
+    clear_cache()
+    first = add_card(workspace.store, "a", "Sodium batteries", "Sodium batteries store power")
+    add_card(workspace.store, "b", "Sand batteries", "Sand batteries store heat")
+    add_card(workspace.store, "c", "Vertical farms", "Indoor farms grow lettuce")
+    hits = workspace.search("batteries", k=2, since="2025")
+    assert {h.title for h in hits} == {"Sodium batteries", "Sand batteries"}
+    related_hits = workspace.related("https://news.example/a", k=1)
+    assert [h.title for h in related_hits] == ["Sand batteries"]
+    assert first not in {h.card_id for h in workspace.related(first, k=5)}
+    with pytest.raises(ValueError, match="no article"):
+        workspace.related("https://nowhere.example/")

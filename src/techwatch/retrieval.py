@@ -310,3 +310,32 @@ def source_ids(store: Store, source: int | str) -> set[int]:
             frontier = {r.id for r in rows} - found
             found |= frontier
     return found
+
+
+def related(
+    store: Store,
+    embedder: Embedder,
+    card_id: str,
+    *,
+    k: int = 5,
+    filters: SearchFilters | None = None,
+) -> list[Hit]:
+    """The cards closest in meaning to one card, never the card itself (score = cosine)."""
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    vset = ensure_vectors(store, embedder, "cards")
+    row = vset.index().get(card_id)
+    if row is None:
+        raise ValueError(f"no ok card {card_id!r}")
+    mask = filter_mask(store, vset, filters or SearchFilters())
+    mask[row] = False
+    if not mask.any() or not np.any(vset.matrix[row]):
+        return []
+    sims = vset.matrix @ vset.matrix[row]
+    ranking = _vector_ranking(sims, mask, k)
+    hits = [
+        _hit(vset, r, float(sims[r]), rank, None, sims, None)
+        for rank, r in enumerate(ranking, start=1)
+    ]
+    _add_headers(store, hits)
+    return hits

@@ -489,6 +489,17 @@ class Workspace:
         """`search`, for callers inside an event loop."""
         return await _in_thread(lambda: self.search(query, **options))
 
+    def related(self, ref: str, *, k: int = 5, **filters: Any) -> list[Hit]:
+        """Cards closest in meaning to one card (id, id prefix or URL), never itself."""
+        from techwatch.retrieval import SearchFilters, related
+
+        article = self.store.find_article(ref)
+        if article is None:
+            raise ValueError(f"no article {ref!r}")
+        return related(
+            self.store, self.embedder(), article["id"], k=k, filters=SearchFilters(**filters)
+        )
+
     def _embed_in_run(self, progress: Progress | None) -> EmbedReport | None:
         """The embed step of `run`: a failure (an endpoint down) is logged, pages still follow."""
         from techwatch.embed import EmbedderError
