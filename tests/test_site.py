@@ -147,3 +147,18 @@ def test_signals_on_card_page(workspace, tmp_path):
     workspace.site(out)
     html = (out / "cards" / f"{cid}.html").read_text(encoding="utf-8")
     assert "Heat pumps at scale" in html and "gas to heat pumps" in html and "3/5" in html
+
+
+def test_big_indexes_split_by_initial(workspace, tmp_path, monkeypatch):
+    import techwatch.web.site as site_module
+
+    monkeypatch.setattr(site_module, "INDEX_SPLIT", 5)
+    for n in range(12):
+        add_card(workspace, n, keywords=[f"{chr(97 + n)}lpha {n}", f"zeta {n}"])
+    out = tmp_path / "site"
+    workspace.site(out)
+    index = (out / "keywords" / "index.html").read_text(encoding="utf-8")
+    assert 'href="letter-0.html"' in index
+    letters = list((out / "keywords").glob("letter-*.html"))
+    assert len(letters) >= 12
+    assert check_links(out) > 0

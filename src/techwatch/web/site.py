@@ -31,6 +31,7 @@ __all__ = ["SiteReport", "build_site", "PAGE_BUDGET", "CARDS_PER_PAGE"]
 MARKER = ".techwatch-site.json"
 CARDS_PER_PAGE = 100
 TERM_PAGE_LIMIT = 300
+INDEX_SPLIT = 1500  # more names than this: the index gets one page per initial
 PAGE_BUDGET = 512 * 1024  # bytes: no HTML page of the site may be larger
 MANAGED = ("cards", "issues", "sources", "keywords", "themes", "trends", "topics", "reviews")
 
@@ -280,16 +281,40 @@ def build_site(
         names = data.item_counts(kind)
         u = SiteUrls(1)
         link = u.keyword if kind == "keyword" else u.theme
-        w.page(
-            f"{section}/index.html",
-            "index_list.html",
-            key=_key(section, feats, names),
-            title=label,
-            groups=group_by_letter(names),
-            link=link,
-            features=feats,
-            empty=f"No {section} yet: they come with the cards.",
-        )
+        groups = group_by_letter(names)
+        if len(names) <= INDEX_SPLIT:
+            w.page(
+                f"{section}/index.html",
+                "index_list.html",
+                key=_key(section, feats, names),
+                title=label,
+                groups=groups,
+                link=link,
+                features=feats,
+                empty=f"No {section} yet: they come with the cards.",
+            )
+        else:  # one page per initial, so no index page outgrows the budget
+            letters = [(k, f"letter-{i}.html", len(v)) for i, (k, v) in enumerate(groups.items())]
+            w.page(
+                f"{section}/index.html",
+                "index_list.html",
+                key=_key(section, feats, letters, names[:100]),
+                title=label,
+                groups={"Most used": names[:100]},
+                letters=letters,
+                link=link,
+                features=feats,
+            )
+            for (letter, href, _count), group in zip(letters, groups.values(), strict=True):
+                w.page(
+                    f"{section}/{href}",
+                    "index_list.html",
+                    key=_key(section, feats, letter, group),
+                    title=f"{label}: {letter}",
+                    groups={letter: group},
+                    link=link,
+                    features=feats,
+                )
         members: dict[str, list[CardView]] = defaultdict(list)
         for c in cards:
             for name in set(c.card.keywords if kind == "keyword" else c.card.themes):
