@@ -142,24 +142,77 @@ def detect_language(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    """A light English stemmer: enough that 'batteries' meets 'battery' and 'stores' 'store'."""
+    """A light English stemmer: 'batteries' meets 'battery', 'stores' 'storing', 'changes'
+    'changing' (plural, -ing and a final e go)."""
     w = word.lower().strip("'-")
     if len(w) <= 3:
         return w
     if w.endswith("ies") and len(w) > 4:
-        return w[:-3] + "y"
-    if w.endswith(("sses", "xes", "zes", "ches", "shes")):
-        return w[:-2]
-    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
-        return w[:-1]
-    if w.endswith("ing") and len(w) >= 6:
-        return w[:-3]
+        w = w[:-3] + "y"
+    elif w.endswith(("sses", "xes", "zes", "ches", "shes")):
+        w = w[:-2]
+    elif w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        w = w[:-1]
+    elif w.endswith("ing") and len(w) >= 6:
+        w = w[:-3]
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
     return w
 
 
 # Words that shape a question but say nothing of its subject.
 QUESTION_WORDS = frozenset(
-    ["what", "whats", "how", "which", "who", "whom", "whose", "why", "when", "where", "is", "are", "was", "were", "do", "does", "did", "can", "could", "would", "should", "will", "tell", "explain", "describe", "show", "give", "list", "main", "key", "best", "way", "ways", "thing", "things", "use", "used", "using", "uses", "happen", "happening", "happens", "new", "future", "about", "regarding", "there", "any", "some"]
+    [
+        "what",
+        "whats",
+        "how",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "when",
+        "where",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "tell",
+        "explain",
+        "describe",
+        "show",
+        "give",
+        "list",
+        "main",
+        "key",
+        "best",
+        "way",
+        "ways",
+        "thing",
+        "things",
+        "use",
+        "used",
+        "using",
+        "uses",
+        "happen",
+        "happening",
+        "happens",
+        "new",
+        "future",
+        "about",
+        "regarding",
+        "there",
+        "any",
+        "some",
+    ]
 )
 
 

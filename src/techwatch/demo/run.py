@@ -75,6 +75,7 @@ def run_demo(
     print_status(ws.status(), console)
     console.print(f"workspace: {ws.root} (try: techwatch -w {ws.root} cards)")
     _demo_site(ws, console)
+    _demo_outputs(ws, console)
     return ws
 
 
@@ -90,3 +91,26 @@ def _demo_site(ws: Workspace, console: Console) -> None:
         f"live app: techwatch -w {ws.root} user add NAME, then "
         f"techwatch -w {ws.root} serve (http://127.0.0.1:8000/)"
     )
+
+
+def _demo_outputs(ws: Workspace, console: Console) -> None:
+    """Outputs for people: a cited answer, a printable deck and a newsletter draft."""
+    from rich.text import Text
+
+    from techwatch.outputs.records import issue_dates
+    from techwatch.publish.draft import render_draft
+
+    question = "What is changing in energy storage?"
+    answer = ws.ask(question, backend="extractive")
+    console.print(Text(f"ask: {question}", style="bold"))
+    for line in answer.text().splitlines()[:8]:
+        console.print(Text("  " + line))
+    deck = ws.deck(topic="energy storage", limit=12)
+    console.print(f"deck: {deck.cards} cards, {deck.pdf} ({deck.pages} pages, A4, cut marks)")
+    dates = issue_dates(ws.store)
+    if dates:
+        draft = ws.draft(issue=dates[0])
+        path = ws.root / "drafts" / f"draft-{dates[0]}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_draft(draft), encoding="utf-8")
+        console.print(f"draft: {path} ({draft.articles} articles in {len(draft.themes)} themes)")
