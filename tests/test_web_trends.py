@@ -48,6 +48,7 @@ def test_site_has_trend_pages_map_and_review(trend_ws, tmp_path):
     index = (out / "trends" / "index.html").read_text(encoding="utf-8")
     assert 'src="../trends/emergence-map.svg"' in index
     assert (out / "trends" / "emergence-map.svg").read_bytes().lstrip().startswith(b"<?xml")
+    assert 'src="../trends/timelines.svg"' in index
     for trend in report.trends:
         assert f"{trend.id}-" in "".join(p.name for p in (out / "trends").iterdir())
     assert list((out / "reviews").glob("month-*.html"))
@@ -65,8 +66,12 @@ def test_app_trends_dashboard_and_curation(trend_ws):
         login(c)
         page = c.get("/trends")
         assert page.status_code == 200 and "/trends/emergence-map.svg" in page.text
-        svg = c.get("/trends/emergence-map.svg")
-        assert svg.headers["content-type"].startswith("image/svg+xml")
+        for chart in ("emergence-map", "timelines"):
+            svg = c.get(f"/trends/{chart}.svg")
+            assert svg.headers["content-type"].startswith("image/svg+xml")
+            assert f"/trends/{chart}.svg" in page.text
+        listed = c.get("/api/trends").json()
+        assert {t["id"] for g in listed.values() for t in g} <= {t.id for t in report.trends}
         assert c.get(f"/trends/{first.id}").status_code == 200
         r = c.post(
             f"/trends/{first.id}/edit",

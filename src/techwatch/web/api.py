@@ -392,6 +392,37 @@ def _signal_or_404(request: Request, card_id: str, position: int) -> None:
         raise HTTPException(404, "no such signal")
 
 
+class TrendOut(BaseModel):
+    id: str
+    label: str
+    state: str
+    articles: int
+    first_seen: str
+    last_seen: str
+    popularity: float
+    merged_into: str | None
+    watched: bool
+
+
+class TrendsOut(BaseModel):
+    emerging: list[TrendOut]
+    strong: list[TrendOut]
+    fading: list[TrendOut]
+
+
+@router.get("/trends", response_model=TrendsOut, summary="Emerging, strong and fading trends")
+def trends(request: Request) -> TrendsOut:
+    require_reader(request, html=False)
+    x = request.app.state.extras.get()
+    if not x.trends:
+        raise HTTPException(404, "no trends yet: run `techwatch run` or `techwatch trends`")
+    return TrendsOut(
+        emerging=[TrendOut(**t.__dict__) for t in x.emerging],
+        strong=[TrendOut(**t.__dict__) for t in x.strong],
+        fading=[TrendOut(**t.__dict__) for t in x.fading],
+    )
+
+
 @router.put("/trends/{trend_id}", summary="Rename a trend or merge it into another")
 def edit_trend(
     request: Request, trend_id: str, body: TrendEdit, x_csrf_token: str | None = Header(None)
@@ -403,6 +434,7 @@ def edit_trend(
         )
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
+    request.app.state.extras.invalidate()
     return {"trend": trend_id, **request.app.state.curation.trend_edits()[trend_id]}
 
 

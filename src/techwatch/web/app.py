@@ -488,6 +488,12 @@ def _trend_pages(app: FastAPI) -> None:
         svg = features.emergence_svg(x.report)
         return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
 
+    @app.get("/trends/timelines.svg", include_in_schema=False)
+    def timelines(request: Request) -> Response:
+        x = extras_or_404(request)
+        svg = features.timelines_svg(x.report)
+        return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
     @app.get("/trends/{trend_id}", response_class=HTMLResponse, include_in_schema=False)
     def trend(request: Request, trend_id: str) -> Response:
         x = extras_or_404(request)

@@ -83,6 +83,7 @@ class Extras:
         feats = self.flags()
         if self.trends and self.report is not None:
             writer.write("trends/emergence-map.svg", emergence_svg(self.report))
+            writer.write("trends/timelines.svg", timelines_svg(self.report))
             writer.page("trends/index.html", "trends.html", title="Trends", x=self, features=feats)
             u = SiteUrls(1)
             cards = _cards_of(ws, [t for t in self.report.trends])
@@ -186,6 +187,15 @@ def collect(ws: Workspace, *, reviews: bool = True) -> Extras:
             x.review = review
             x.reviews = [ReviewLink(f"month-{review.key}", f"Monthly review {review.key}")]
     return x
+
+
+def timelines_svg(report: Any) -> bytes:
+    """Articles per period of the emerging, then strong, trends (SVG bytes)."""
+    from techwatch.publish.charts import timelines
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = timelines(report, Path(tmp) / "timelines")
+        return next(p for p in paths if p.suffix == ".svg").read_bytes()
 
 
 def emergence_svg(report: Any) -> bytes:

@@ -146,6 +146,9 @@ class SiteUrls:
     def map(self) -> str:
         return self.root + "trends/emergence-map.svg"
 
+    def timelines(self) -> str:
+        return self.root + "trends/timelines.svg"
+
     live = False
 
 
@@ -203,6 +206,9 @@ class LiveUrls(SiteUrls):
 
     def map(self) -> str:
         return "/trends/emergence-map.svg"
+
+    def timelines(self) -> str:
+        return "/trends/timelines.svg"
 
     live = True
 
