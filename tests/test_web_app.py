@@ -359,3 +359,18 @@ def test_search_by_signal_state(client, app_ws):
     assert [h["card"]["id"] for h in hits] == [a]
     assert client.get("/api/search", params={"q": "batteries", "state": "dismissed"}).json() == []
     assert client.get("/api/search", params={"q": "x", "since": "June"}).status_code == 400
+
+
+def test_issue_pages_list_their_cards(client, app_ws):
+    a = add_card(app_ws, 1, title="First of March", date="2025-03-01")
+    add_card(app_ws, 2, title="Second of March", date="2025-03-01")
+    add_card(app_ws, 3, title="Other issue", date="2025-04-01")
+    login(client)
+    listing = client.get("/issues").text
+    assert "Letter 2025-03-01" in listing and "2 cards" in listing
+    card_page = client.get(f"/cards/{a}").text
+    issue_url = card_page.split('from <a href="')[1].split('"')[0]
+    issue = client.get(issue_url).text
+    assert "First of March" in issue and "Second of March" in issue
+    assert "Other issue" not in issue
+    assert client.get("/issues/nope").status_code == 404

@@ -234,12 +234,12 @@ def _pages(app: FastAPI) -> None:
     @app.get("/issues", response_class=HTMLResponse, include_in_schema=False)
     def issues(request: Request) -> Response:
         require_reader(request, html=True)
-        return render(request, "issues.html", title="Issues", issues=data.issues())
+        return render(request, "issues.html", title="Issues", issues=data.issue_list())
 
     @app.get("/issues/{key}", response_class=HTMLResponse, include_in_schema=False)
     def issue(request: Request, key: str) -> Response:
         require_reader(request, html=True)
-        found = next((i for i in data.issues() if i.slug == key), None)
+        found = data.issue(key)
         if found is None:
             return _not_found(request, "No issue has this name.")
         return render(

@@ -75,6 +75,11 @@ class Issue:
     title: str
     url: str
     cards: list[CardView] = field(default_factory=list)
+    count: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.count or len(self.cards)
 
     @staticmethod
     def slug_for(day: str, url: str) -> str:
@@ -266,6 +271,38 @@ class WebData:
                 issue = groups[key] = Issue(key, card.origin_date, title, card.origin_url)
             issue.cards.append(card)
         return sorted(groups.values(), key=lambda i: (i.date, i.slug), reverse=True)
+
+    def issue_list(self) -> list[Issue]:
+        """Issues with their card counts (no cards loaded), newest first: for the live app."""
+        a = t.articles
+        query = (
+            select(a.c.origin_date, a.c.origin_url, func.max(a.c.origin_title), func.count())
+            .join(t.cards, t.cards.c.article_id == a.c.id)
+            .where(t.cards.c.status == "ok")
+            .where((a.c.origin_url != "") | (a.c.origin_date != ""))
+            .group_by(a.c.origin_date, a.c.origin_url)
+        )
+        out = []
+        with self.store.engine.connect() as conn:
+            for day, url, title, n in conn.execute(query):
+                issue = Issue(Issue.slug_for(day, url), day or "", "", url or "")
+                issue.title = title or (f"Issue of {day}" if day else url)
+                issue.count = n
+                out.append(issue)
+        return sorted(out, key=lambda i: (i.date, i.slug), reverse=True)
+
+    def issue(self, key: str) -> Issue | None:
+        """One issue and its cards, by slug."""
+        found = next((i for i in self.issue_list() if i.slug == key), None)
+        if found is None:
+            return None
+        a = t.articles
+        found.cards = self._run(
+            self._base()
+            .where((a.c.origin_date == found.date) & (a.c.origin_url == found.url))
+            .order_by(a.c.published.desc(), a.c.id)
+        )
+        return found
 
     # -- sources and health ----------------------------------------------------------
 
