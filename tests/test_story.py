@@ -103,3 +103,38 @@ def test_story_from_a_real_model_is_stored_and_regenerated_only_on_request(tmp_p
         fresh = story_for_issue(store, settings, "2025-03-04", regenerate=True)
         assert fresh.generated
         assert get_story(store, "2025-03-04")["created_at"] >= stored["created_at"]
+
+
+def test_stored_story_is_shown_on_its_issue_in_the_pages(workspace):
+    from techwatch.outputs.records import save_story
+
+    store = workspace.store
+    for n, (title, summary) in enumerate(SUMMARIES[:2]):
+        article_id, _ = store.discover(
+            NewArticle(
+                url=f"https://news.example/{n}", origin_kind="issue", origin_date="2025-03-04"
+            )
+        )
+        card = Card(title=title, summary=summary)
+        store.save_card(article_id, status="ok", card=card, provenance={"analyzer": "extractive"})
+    report = workspace.pages()
+    index = (report.out / "index.md").read_text()
+    assert "Story of this issue" not in index
+    ids = [r["article_id"] for r in store.list_cards()]
+    save_story(
+        store,
+        "2025-03-04",
+        title="The [Quiet] Street",
+        text="Mia walked.\nThe car was gone.",
+        article_ids=ids,
+        backend="openai",
+        model="m",
+    )
+    report = workspace.pages()
+    index = (report.out / "index.md").read_text()
+    assert "_Story of this issue_: [The \\[Quiet\\] Street](story-20250304.md)" in index
+    page = (report.out / "story-20250304.md").read_text()
+    assert page.startswith("# The \\[Quiet\\] Street") and "Mia walked." in page
+    assert "(" + ids[0] + ".md)" in page
+    again = workspace.pages()
+    assert again.written == 0  # unchanged story: nothing rewritten

@@ -111,3 +111,9 @@ def issue_dates(store: Store) -> list[str]:
     """Every issue date that has cards, newest first."""
     dates = {r.get("origin_date") or "" for r in store.list_cards(status="ok")}
     return sorted((d for d in dates if d), reverse=True)
+
+
+def list_stories(store: Store) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(t.stories).order_by(t.stories.c.issue_date))
+        return [dict(r._mapping) for r in rows]

@@ -148,3 +148,19 @@ def story_for_issue(
     return Story(
         issue_date, title, text, ids, model.backend, model.model, saved.get("created_at"), True
     )
+
+
+def story_pages(store: Store) -> list[tuple[str, str, str, str]]:
+    """(issue date, title, file name, markdown) of every stored story, for the pages stage."""
+    from techwatch.outputs.records import list_stories
+    from techwatch.publish.story import render_story, story_filename
+
+    out = []
+    for row in list_stories(store):
+        sources = []
+        for article_id in row["article_ids"]:
+            card = (store.get_card(article_id) or {}).get("card") or {}
+            sources.append((article_id, card.get("title") or article_id))
+        page = render_story(row["issue_date"], row["title"], row["text"], sources, row["model"])
+        out.append((row["issue_date"], row["title"], story_filename(row["issue_date"]), page))
+    return out

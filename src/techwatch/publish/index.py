@@ -71,7 +71,11 @@ def _line(entry: IndexEntry) -> str:
     return "* " + " · ".join(parts)
 
 
-def render_index(entries: list[IndexEntry], title: str = "Index") -> str:
+def render_index(
+    entries: list[IndexEntry],
+    title: str = "Index",
+    stories: dict[str, tuple[str, str]] | None = None,
+) -> str:
     """A markdown index of card pages, one section per issue, newest issue first.
 
     The output depends only on the entries as a set (not on their order), so that two runs
@@ -94,5 +98,8 @@ def render_index(entries: list[IndexEntry], title: str = "Index") -> str:
     ]
     for key, items in groups:
         out += ["", _heading(key), ""]
+        if stories and key[0] in stories:  # outputs: the issue's story (date -> title, file)
+            story_title, story_file = stories[key[0]]
+            out += [f"_Story of this issue_: [{_text(story_title)}]({_url(story_file)})", ""]
         out += [_line(e) for e in items]
     return "\n".join(out) + "\n"

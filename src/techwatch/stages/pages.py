@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from techwatch.outputs.stories import story_pages
 from techwatch.publish.card_page import page_meta, render_card_page
 from techwatch.publish.index import IndexEntry, render_index
 from techwatch.publish.markdown import page_filename
@@ -49,7 +50,11 @@ def write_pages(ctx: StageContext, out: Path | None = None) -> PagesReport:
             )
         )
         ctx.progress.advance("ok")
-    _write_if_changed(out / INDEX_FILE, render_index(entries), report)
+    stories = {}  # outputs: each stored story gets a page, linked from its issue
+    for day, title, filename, text in story_pages(ctx.store):
+        _write_if_changed(out / filename, text, report)
+        stories[day] = (title, filename)
+    _write_if_changed(out / INDEX_FILE, render_index(entries, stories=stories), report)
     ctx.progress.finish()
     return report
 
