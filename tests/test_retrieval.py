@@ -146,6 +146,7 @@ def test_items_search_returns_items_with_their_card(store) -> None:
 
 def test_nothing_to_search_gives_nothing(store, tmp_path) -> None:
     assert search(store, HashingEmbedder(), "   ") == []
+    assert search(store, TfidfSvdEmbedder(None), "?! -- ()") == []  # no word, no vector
     empty = Store(sqlite_url(tmp_path / "e.sqlite"))
     assert search(empty, TfidfSvdEmbedder(None), "batteries") == []
     empty.close()
