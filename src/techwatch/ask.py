@@ -506,7 +506,9 @@ def _with_llm(
         with chat_model(settings, backend) as model:
             assert model is not None
             pieces = []
-            for piece in model.stream(prompt(question, card_ids, cards), max_tokens=400):
+            for piece in model.stream(
+                prompt(question, card_ids, cards), max_tokens=min(400, model.max_tokens)
+            ):
                 pieces.append(piece)
                 if on_token:
                     on_token(piece)
