@@ -117,3 +117,47 @@ def test_a_trend_first_seen_in_the_last_period_is_insufficient_but_others_are_sc
     em = scores["flat"]
     assert len(em.dov) == 6 and len(em.dod) == 6 and len(em.popularity) == 6
     assert set(em.thresholds) >= {"popularity_low", "popularity_high", "median_dod_growth"}
+
+
+def test_momentum_compares_the_last_periods_with_the_ones_before():
+    from techwatch.trends.emergence import momentum
+
+    # last 3: 1 + 2 + 3 = 6; the 3 before: 0. (6 + 1) / (0 + 1) = 7.0
+    assert momentum(np.array([0, 0, 0, 1, 2, 3]), 3) == (7.0, 6)
+    # flat: (3 + 1) / (3 + 1) = 1.0; falling: (0 + 1) / (6 + 1) = 1/7
+    assert momentum(np.array([1, 1, 1, 1, 1, 1]), 3) == (1.0, 3)
+    assert momentum(np.array([2, 2, 2, 0, 0, 0]), 3)[0] == pytest.approx(1 / 7)
+    assert momentum(np.array([4]), 3) == (5.0, 4)  # nothing before: (4 + 1) / 1
+
+
+def test_a_steady_trend_is_not_emerging_and_a_new_rise_is():
+    totals = [20] * 8
+    series = {
+        "steady": ([3] * 8, [3] * 8),
+        "steady2": ([2] * 8, [2] * 8),
+        # last 3: 2 + 3 + 4 = 9, the 3 before: 1; P(X >= 9 | n = 10, q = 0.5) = 11/1024
+        "rise": ([0, 0, 1, 0, 0, 2, 3, 4], [0, 0, 1, 0, 0, 2, 3, 4]),
+        "gone": ([3, 3, 3, 3, 3, 0, 0, 0], [3, 3, 3, 3, 3, 0, 0, 0]),
+    }
+    scores = score_series(series, totals)
+    assert scores["steady"].state != "emerging" and scores["steady2"].state != "emerging"
+    assert scores["rise"].state == "emerging"
+    assert scores["rise"].rise_p == pytest.approx(11 / 1024)
+    assert scores["gone"].state == "fading"
+
+
+def test_change_pvalues_binomial_by_hand():
+    from techwatch.trends.emergence import change_pvalues
+
+    # Steady corpus (q = 0.5); 6 articles, all in the last 3 periods: P(X >= 6) = 0.5^6.
+    rise, fall = change_pvalues(np.array([0, 0, 0, 1, 2, 3]), np.array([10] * 6), 3)
+    assert rise == pytest.approx(0.015625)
+    assert fall == pytest.approx(1.0)
+    # 3 vs 3 articles with q = 0.5: P(X >= 3 | n = 6) = (20 + 15 + 6 + 1) / 64 = 0.65625
+    rise, fall = change_pvalues(np.array([1, 1, 1, 1, 1, 1]), np.array([10] * 6), 3)
+    assert rise == pytest.approx(42 / 64)
+    assert fall == pytest.approx(42 / 64)  # P(X <= 3) = (1 + 6 + 15 + 20) / 64
+    # The corpus tripled in the last periods (q = 30 / 40 = 0.75): 3 of 4 articles is expected.
+    rise, _ = change_pvalues(np.array([1, 0, 0, 3]), np.array([10, 0, 0, 30]), 1)
+    # Only the last 2 periods count with h = 1: 3 vs 0 articles, q = 30 / 30 = 1.0 -> p = 1
+    assert rise == pytest.approx(1.0)

@@ -64,8 +64,26 @@ def card_dates(store: Store) -> dict[str, date | None]:
     return {r.article_id: parse_date(r.origin_date) or parse_date(r.published) for r in rows}
 
 
+_cache: dict[tuple[str, str], tuple[tuple[object, ...], list[TrendItem]]] = {}
+
+
 def load_items(store: Store, kind: str) -> list[TrendItem]:
-    """Items of one kind from ok cards, one per (card, normalised name), sorted by key."""
+    """Items of one kind from ok cards, one per (card, normalised name), sorted by key.
+
+    Kept per process while the cards are unchanged (an update then a report read once).
+    """
+    from techwatch.vectors import data_version
+
+    version = data_version(store)
+    cached = _cache.get((store.url, kind))
+    if cached and cached[0] == version:
+        return list(cached[1])
+    items = _read_items(store, kind)
+    _cache[(store.url, kind)] = (version, items)
+    return list(items)
+
+
+def _read_items(store: Store, kind: str) -> list[TrendItem]:
     query = (
         select(
             t.card_items.c.article_id,

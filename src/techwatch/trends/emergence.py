@@ -43,7 +43,11 @@ class EmergenceParams:
     decay_power: float = 2.0  # BERTrend's decay power
     low_percentile: float = 10.0  # noise below
     high_percentile: float = 75.0  # strong above (BERTrend's shipped default; its paper: 50)
-    rising_periods: int = 3  # popularity slope over the last periods
+    rising_periods: int = 3  # BERTrend's rising test: popularity slope over the last periods
+    momentum_periods: int = 3  # articles in the last periods against the periods before
+    rising_ratio: float = 1.5  # momentum at least this: rising; at most its inverse: falling
+    min_recent: int = 2  # articles in the last periods for a rise to count
+    alpha: float = 0.05  # a rise (or fall) must be this unlikely under an unchanged share
     min_periods: int = 3  # fewer periods of history: insufficient_history
 
 
@@ -196,6 +200,42 @@ def slope(values: list[float]) -> float:
     return float(np.polyfit(x, np.asarray(values, dtype=float), 1)[0])
 
 
+def momentum(counts: np.ndarray, h: int) -> tuple[float, int]:
+    """(sum of the last h + 1) / (sum of the h before + 1), and the last h's sum.
+
+    The +1 keeps a start from zero finite: 0, 0, 0 then 1, 2, 3 gives 7.0.
+    """
+    counts = np.asarray(counts, dtype=float)
+    recent = float(counts[-h:].sum()) if h else 0.0
+    before = float(counts[-2 * h : -h].sum()) if len(counts) > h else 0.0
+    return (recent + 1.0) / (before + 1.0), int(recent)
+
+
+def change_pvalues(counts: np.ndarray, totals: np.ndarray, h: int) -> tuple[float, float]:
+    """How unlikely the split of articles between the last h periods and the h before is,
+    if the trend kept its share of the corpus: a binomial test, one-sided each way.
+
+    Of n = recent + before articles, each falls in the last h periods with probability
+    q = NN(last h) / NN(last 2h). 0, 0, 0 then 1, 2, 3 with a steady corpus: q = 0.5,
+    P(X >= 6 | n = 6) = 0.5^6 = 0.015625.
+    """
+    from scipy.stats import binom
+
+    counts = np.asarray(counts, dtype=float)
+    totals = np.asarray(totals, dtype=float)
+    if len(counts) <= h:
+        return 1.0, 1.0
+    recent, before = counts[-h:].sum(), counts[-2 * h : -h].sum()
+    nn_recent, nn_before = totals[-h:].sum(), totals[-2 * h : -h].sum()
+    n = int(recent + before)
+    if n == 0 or nn_recent + nn_before == 0:
+        return 1.0, 1.0
+    q = nn_recent / (nn_recent + nn_before)
+    rise = float(binom.sf(int(recent) - 1, n, q))
+    fall = float(binom.cdf(int(recent), n, q))
+    return rise, fall
+
+
 # -- everything for one series ----------------------------------------------------------
 
 
@@ -220,6 +260,10 @@ class Emergence:
     popularity: list[float] = field(default_factory=list)
     popularity_slope: float = 0.0
     popularity_class: str = ""
+    momentum: float = 1.0  # (articles in the last h periods + 1) / (in the h before + 1)
+    recent: int = 0  # articles in the last h periods
+    rise_p: float = 1.0  # P(at least `recent` of them fall in the last h | unchanged share)
+    fall_p: float = 1.0  # P(at most `recent` ... | unchanged share)
     state: str = INSUFFICIENT
     reason: str = ""
     thresholds: dict[str, float] = field(default_factory=dict)
@@ -266,6 +310,8 @@ def score_series(
         em.burst_active = bool(em.burst_states and em.burst_states[-1] == 1)
         em.popularity = popularity(df_a, p.decay, p.decay_power)
         em.popularity_slope = slope(em.popularity[-p.rising_periods :])
+        em.momentum, em.recent = momentum(df_a, p.momentum_periods)
+        em.rise_p, em.fall_p = change_pvalues(df_a, nn, p.momentum_periods)
         out[key] = em
     _classify(out, n_all, p)
     return out
@@ -291,13 +337,14 @@ def _classify(scores: dict[str, Emergence], n_all: int, p: EmergenceParams) -> N
     for em in scores.values():
         em.dov_quadrant = quadrant(em.avg_tf, em.dov_growth, med_tf, med_gv)
         em.dod_quadrant = quadrant(em.avg_df, em.dod_growth, med_df, med_gd)
-        rising = em.popularity_slope > 0
-        em.popularity_class = classify_popularity(em.last_popularity, low, high, rising)
+        em.popularity_class = classify_popularity(
+            em.last_popularity, low, high, em.popularity_slope > 0
+        )
         if em.history < p.min_periods:
             em.state = INSUFFICIENT
             em.reason = f"first seen {em.history} period(s) ago; {p.min_periods} are needed"
             continue
-        em.state, em.reason = _state(em, rising)
+        em.state, em.reason = _state(em, p)
     meta = {
         "popularity_low": low,
         "popularity_high": high,
@@ -310,17 +357,23 @@ def _classify(scores: dict[str, Emergence], n_all: int, p: EmergenceParams) -> N
         em.thresholds = dict(meta)
 
 
-def _state(em: Emergence, rising: bool) -> tuple[str, str]:
-    """One headline state, in a fixed order of precedence, with the rule that set it."""
-    falling = em.popularity_slope < 0
+def _state(em: Emergence, p: EmergenceParams) -> tuple[str, str]:
+    """One headline state, in a fixed order of precedence, with the rule that set it.
+
+    BERTrend's popularity only grows while documents arrive, so it says how big a trend
+    is; growth comes from Kleinberg's bursts and from a rise of articles that an unchanged
+    share of the corpus would rarely give (binomial test, `alpha`).
+    """
+    rising = em.momentum >= p.rising_ratio and em.recent >= p.min_recent and em.rise_p <= p.alpha
+    falling = em.momentum <= 1.0 / p.rising_ratio and em.fall_p <= p.alpha
     if em.popularity_class == "strong" and not falling:
         return "strong", "popularity above the corpus's high percentile and not falling"
     if em.burst_active:
         return "emerging", "a Kleinberg burst is active in the last period"
-    if em.popularity_class == "weak":
-        return "emerging", "popularity between the percentiles and rising (BERTrend weak signal)"
-    if em.dod_quadrant == "weak_signal" and rising:
-        return "emerging", "Yoon weak signal (rare, growing diffusion) and rising"
+    if rising:
+        return "emerging", (
+            f"articles up {em.momentum:.1f}x on the periods before (p = {em.rise_p:.3f})"
+        )
     if falling:
-        return "fading", "popularity falling over the last periods"
-    return "noise", "popularity below the corpus's low percentile or flat"
+        return "fading", f"articles down to {em.momentum:.2f}x of the periods before"
+    return "noise", "no burst, no significant rise, popularity not above the high percentile"

@@ -28,6 +28,9 @@ from techwatch.trends.data import TREND_KINDS, TrendItem, load_items
 from techwatch.trends.repo import StoredTrend, TrendState, load_state, save_state
 from techwatch.trends.represent import ctfidf_terms, pick_label
 
+RELABEL_GROWTH = 1.1  # an incremental update relabels a trend once it grew by 10 %
+LABEL_ITEMS = 200  # member texts per trend read for its terms (the first by key)
+BACKGROUND = 200  # trends that stand in for the corpus when only a few are relabelled
 VectorFn = Callable[[list[TrendItem]], np.ndarray]
 Labeler = Callable[[list[str], list[str]], str | None]  # (member names, terms) -> label
 _PREFIX = {
@@ -157,7 +160,7 @@ class TrendModel:
         else:
             changed = self._incremental(state, new, by_key, dirty, report)
         changed |= self._merge_close(state, changed, report)
-        self._relabel(state, by_key, changed)
+        self._relabel(state, by_key, changed, incremental=report.mode == "incremental")
         active_now = [tr for tr in state.trends.values() if tr.status == "active"]
         report.trends = len(active_now)
         report.residue = sum(1 for v in state.members.values() if v is None)
@@ -326,39 +329,56 @@ class TrendModel:
     ) -> set[str]:
         """Merge trends whose centroids are within `merge_similarity` (smaller into larger)."""
         changed: set[str] = set()
-        todo = sorted(
-            c for c in candidates if state.trends.get(c) and state.trends[c].status == "active"
-        )
+        ids = sorted(tid for tid, tr in state.trends.items() if tr.status == "active")
+        if len(ids) < 2:
+            return changed
+        row = {tid: i for i, tid in enumerate(ids)}
+        units = _unit(np.stack([state.trends[tid].centroid_sum for tid in ids]).astype(np.float64))
+        alive = np.ones(len(ids), dtype=bool)
+        todo = sorted(c for c in candidates if c in row)
         while todo:
             tid = todo.pop(0)
-            tr = state.trends[tid]
-            if tr.status != "active":
+            i = row[tid]
+            if not alive[i]:
                 continue
-            others = sorted(o for o, x in state.trends.items() if x.status == "active" and o != tid)
-            if not others:
-                break
-            sims = _unit(np.stack([state.trends[o].centroid_sum for o in others])) @ _unit(
-                tr.centroid_sum
-            )
-            best = int(sims.argmax())
-            if sims[best] < self.params.merge_similarity:
+            sims = units @ units[i]
+            sims[i] = -np.inf
+            sims[~alive] = -np.inf
+            j = int(sims.argmax())
+            if sims[j] < self.params.merge_similarity:
                 continue
-            other = state.trends[others[best]]
+            tr, other = state.trends[tid], state.trends[ids[j]]
             big, small = (tr, other) if (tr.size, other.id) >= (other.size, tr.id) else (other, tr)
             for key in state.members_of(small.id):
                 state.members[key] = big.id
             big.centroid_sum = big.centroid_sum + small.centroid_sum
             big.size += small.size
             small.status, small.merged_into, small.size = "merged", big.id, 0
-            state.record("merge", small.id, big.id, similarity=round(float(sims[best]), 4))
+            state.record("merge", small.id, big.id, similarity=round(float(sims[j]), 4))
             report.merged.append((small.id, big.id))
+            alive[row[small.id]] = False
+            units[row[big.id]] = _unit(big.centroid_sum.astype(np.float64))
             changed.add(big.id)
             todo.append(big.id)
         return changed
 
     # -- the represent step -----------------------------------------------------------
 
-    def _relabel(self, state: TrendState, by_key: dict[str, TrendItem], changed: set[str]) -> None:
+    @staticmethod
+    def _grew(state: TrendState, tid: str, incremental: bool) -> bool:
+        """Relabel after a recluster, or once a trend grew by RELABEL_GROWTH since its label."""
+        before = state.loaded_trends.get(tid)
+        if not incremental or before is None or not before[0]:
+            return True
+        return state.trends[tid].size >= before[4] * RELABEL_GROWTH or before[2] != "active"
+
+    def _relabel(
+        self,
+        state: TrendState,
+        by_key: dict[str, TrendItem],
+        changed: set[str],
+        incremental: bool = False,
+    ) -> None:
         active = sorted(tid for tid, tr in state.trends.items() if tr.status == "active")
         if not active or not changed:
             return
@@ -366,10 +386,21 @@ class TrendModel:
         for key, tid in state.members.items():
             if tid is not None:
                 members[tid].append(key)
-        docs = [" \n".join(by_key[k].text for k in sorted(members[tid])) for tid in active]
+        unlabelled = {tid for tid in active if not state.trends[tid].label}
+        todo = {tid for tid in changed if self._grew(state, tid, incremental)} | unlabelled
+        if not todo:
+            return
+        if len(active) > 2 * BACKGROUND and len(todo) < len(active) // 2:
+            # A small update: the changed trends against a fixed background of others, so
+            # relabelling costs what changed, not the whole corpus.
+            background = [tid for tid in active if tid not in todo][:BACKGROUND]
+            active = sorted(todo & set(active)) + background
+        docs = [
+            " \n".join(by_key[k].text for k in sorted(members[tid])[:LABEL_ITEMS]) for tid in active
+        ]
         all_terms = ctfidf_terms(docs)
         for tid, terms in zip(active, all_terms, strict=True):
-            if tid not in changed and state.trends[tid].label:
+            if tid not in todo:
                 continue
             tr = state.trends[tid]
             tr.terms = [term for term, _ in terms]

@@ -38,6 +38,9 @@ class TrendState:
     similarity: dict[str, float | None] = field(default_factory=dict)
     articles: dict[str, str] = field(default_factory=dict)  # item key -> article id
     history: list[dict[str, Any]] = field(default_factory=list)
+    # What was read, so saving writes only what changed (an update touches few rows).
+    loaded: dict[str, tuple[str | None, float | None]] = field(default_factory=dict)
+    loaded_trends: dict[str, tuple[Any, ...]] = field(default_factory=dict)
 
     def record(
         self, action: str, trend_id: str, other_id: str | None = None, **detail: Any
@@ -73,20 +76,33 @@ def load_state(store: Store, kind: str) -> TrendState:
             state.members[r.item_key] = r.trend_id
             state.similarity[r.item_key] = r.similarity
             state.articles[r.item_key] = r.article_id
+    state.loaded = {k: (v, state.similarity.get(k)) for k, v in state.members.items()}
+    state.loaded_trends = {tid: _snapshot(tr) for tid, tr in state.trends.items()}
     return state
 
 
+def _snapshot(tr: StoredTrend) -> tuple[Any, ...]:
+    centroid = tr.centroid_sum.astype(np.float32).tobytes() if tr.centroid_sum is not None else None
+    return (
+        tr.label,
+        tuple(tr.terms),
+        tr.status,
+        tr.merged_into,
+        tr.size,
+        tr.model,
+        tr.label_pinned,
+        centroid,
+    )
+
+
 def save_state(store: Store, state: TrendState, run: dict[str, Any]) -> None:
-    """Replace the kind's rows in one transaction: a crash leaves the previous state whole."""
+    """Write what changed in one transaction: a crash leaves the previous state whole."""
     stamp = now()
     with store.engine.begin() as conn:
-        existing = {
-            r.id: r.created_at
-            for r in conn.execute(
-                select(t.trends.c.id, t.trends.c.created_at).where(t.trends.c.kind == state.kind)
-            )
-        }
         for tr in state.trends.values():
+            snap = _snapshot(tr)
+            if state.loaded_trends.get(tr.id) == snap:
+                continue
             values = {
                 "kind": tr.kind,
                 "label": tr.label,
@@ -95,27 +111,30 @@ def save_state(store: Store, state: TrendState, run: dict[str, Any]) -> None:
                 "status": tr.status,
                 "merged_into": tr.merged_into,
                 "size": tr.size,
-                "centroid": tr.centroid_sum.astype(np.float32).tobytes()
-                if tr.centroid_sum is not None
-                else None,
+                "centroid": snap[-1],
                 "model": tr.model,
                 "updated_at": stamp,
             }
-            if tr.id in existing:
+            if tr.id in state.loaded_trends:
                 conn.execute(update(t.trends).where(t.trends.c.id == tr.id).values(**values))
             else:
                 conn.execute(insert(t.trends).values(id=tr.id, created_at=stamp, **values))
-        conn.execute(delete(t.trend_members).where(t.trend_members.c.kind == state.kind))
+        current = {k: (v, state.similarity.get(k)) for k, v in state.members.items()}
+        stale = [k for k in state.loaded if current.get(k) != state.loaded[k]]
+        fresh = [k for k, v in current.items() if state.loaded.get(k) != v]
+        for start in range(0, len(stale), 500):
+            chunk = stale[start : start + 500]
+            conn.execute(delete(t.trend_members).where(t.trend_members.c.item_key.in_(chunk)))
         rows = [
             {
                 "item_key": key,
                 "kind": state.kind,
-                "trend_id": trend_id,
+                "trend_id": state.members[key],
                 "article_id": state.articles[key],
                 "similarity": state.similarity.get(key),
                 "joined_at": stamp,
             }
-            for key, trend_id in state.members.items()
+            for key in fresh
         ]
         for start in range(0, len(rows), 5000):
             conn.execute(insert(t.trend_members), rows[start : start + 5000])
@@ -126,6 +145,8 @@ def save_state(store: Store, state: TrendState, run: dict[str, Any]) -> None:
             )
         conn.execute(insert(t.trend_runs).values(started_at=stamp, finished_at=now(), **run))
     state.history = []
+    state.loaded = current
+    state.loaded_trends = {tid: _snapshot(tr) for tid, tr in state.trends.items()}
 
 
 def history(

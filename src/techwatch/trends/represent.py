@@ -43,6 +43,9 @@ def ctfidf_terms(docs: list[str], top: int = 8) -> list[list[tuple[str, float]]]
             out.append([])
             continue
         weights = vals / words[row] * idf[cols]
+        if len(cols) > 4 * top:  # only the best few need a full sort
+            keep = np.argpartition(-weights, 4 * top)[: 4 * top]
+            cols, weights = cols[keep], weights[keep]
         ranked = sorted(zip(cols, weights, strict=True), key=lambda x: (-x[1], vocab[x[0]]))
         chosen: list[tuple[str, float]] = []
         for col, weight in ranked:
