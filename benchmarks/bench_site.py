@@ -165,7 +165,7 @@ def main() -> int:
     again = ws.site(out)
     again_s = time.perf_counter() - t0
 
-    add_synthetic(ws, 10, seed=99, start=10_000_000)
+    add_synthetic(ws, 10, seed=99, start=10_000_000 + cards)  # new URLs on every run
     t0 = time.perf_counter()
     incr = ws.site(out)
     incr_s = time.perf_counter() - t0

@@ -8,6 +8,7 @@ a hash of each page's inputs) and written only when its bytes changed.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 import os
 import tempfile
@@ -31,7 +32,8 @@ __all__ = ["SiteReport", "build_site", "PAGE_BUDGET", "CARDS_PER_PAGE"]
 MARKER = ".techwatch-site.json"
 CARDS_PER_PAGE = 100
 TERM_PAGE_LIMIT = 300
-INDEX_SPLIT = 1500  # more names than this: the index gets one page per initial
+INDEX_SPLIT = 1500
+RELATED_BUDGET = 800  # postings read per card when relating cards  # more names than this: the index gets one page per initial
 PAGE_BUDGET = 512 * 1024  # bytes: no HTML page of the site may be larger
 MANAGED = ("cards", "issues", "sources", "keywords", "themes", "trends", "topics", "reviews")
 
@@ -110,7 +112,11 @@ def _brief(c: CardView) -> list[Any]:
 
 
 def _related_map(cards: list[CardView], limit: int = 6) -> dict[str, list[str]]:
-    """Related cards by shared keywords and themes, rarest terms first, bounded work per card."""
+    """Related cards by shared keywords and themes, rarest terms first.
+
+    Work per card is bounded (RELATED_BUDGET postings), so the cost grows linearly with the
+    corpus: a theme shared by thousands of cards adds little once rarer terms were counted.
+    """
     postings: dict[str, list[int]] = defaultdict(list)
     terms = [sorted(set(c.card.keywords) | set(c.card.themes)) for c in cards]
     for i, ts in enumerate(terms):
@@ -118,21 +124,21 @@ def _related_map(cards: list[CardView], limit: int = 6) -> dict[str, list[str]]:
             postings[term].append(i)
     out: dict[str, list[str]] = {}
     for i, card in enumerate(cards):
-        scores: Counter[int] = Counter()
-        budget = 3000
+        scores: dict[int, float] = {}
+        budget = RELATED_BUDGET
         for term in sorted(terms[i], key=lambda term: len(postings[term])):
             post = postings[term]
             if len(post) < 2:
                 continue
-            weight = 1.0 / len(post)
-            for j in post[:600]:
-                if j != i:
-                    scores[j] += 1.0 + weight
+            weight = 1.0 + 1.0 / len(post)
+            for j in post[:budget]:
+                scores[j] = scores.get(j, 0.0) + weight
             budget -= len(post)
             if budget <= 0:
                 break
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-        out[card.id] = [cards[j].id for j, _ in ranked]
+        scores.pop(i, None)
+        best = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
+        out[card.id] = [cards[j].id for j, _ in best]
     return out
 
 
