@@ -1,6 +1,13 @@
-"""Card quality: how well produced cards match reference cards, against a naive baseline.
+"""Card quality: how well produced cards match reference cards, backends side by side.
 
     python benchmarks/bench_cards.py [--embedder minilm|hashing] [--threshold 0.5] [--split]
+    python benchmarks/bench_cards.py --backend llamacpp --model-path FILE.gguf \
+        [--prompt card-v2 --prompt guided] [--n-ctx 8192] [--max-output-tokens 1500] [--limit 6]
+    python benchmarks/bench_cards.py --backend openai --base-url URL --model NAME
+
+Every run scores the naive `baseline` and the offline `extractive` analyzer; with
+`--backend`, the LLM analyzer too (once per `--prompt` style), on the same articles in
+the same run, so the rows compare directly.
 
 With `--split`, the articles are also scored as two halves (even and odd positions), so a
 change tuned while looking at one half can be checked on the other: a rule that helps only
@@ -13,9 +20,13 @@ item; precision = share of produced items matching a reference item (micro-avera
 articles). The table also gives the mean of P and R over thresholds 0.30-0.90 (an
 area-under-threshold summary, less sensitive to the chosen threshold).
 
-The baseline is computed in the same run: plain YAKE (default settings) for keywords and
-the article's first sentences for every item list, as many items as the extractive
-analyzer produced, so the comparison is about which items, not how many.
+Beside P/R, each analyzer gets: the share of empty item lists, the summary length in
+sentences (min / median / max, and the share within 4-6), items dropped as ungrounded,
+failed cards, and seconds and tokens per card.
+
+The baseline: plain YAKE (default settings) for keywords and the article's first
+sentences for every item list, as many items as the extractive analyzer produced, so the
+comparison is about which items, not how many.
 
 Reference cards: `src/techwatch/demo/reference_cards.json` (URL path -> Card JSON) for the
 demo articles; without it, two small hand-written pairs below.
@@ -26,11 +37,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
+import re
+import statistics
 import sys
-from collections import Counter
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yake
@@ -38,7 +53,7 @@ import yake
 from techwatch.analyze.base import ArticleInput
 from techwatch.analyze.extractive import ExtractiveAnalyzer
 from techwatch.analyze.sentences import split_sentences
-from techwatch.card import Card, Item
+from techwatch.card import ITEM_KINDS, Card, Item
 from techwatch.embed import Embedder, get_embedder
 
 FIELDS = ("keywords", "technologies", "signals", "concerns", "behaviors", "issues")
@@ -219,54 +234,193 @@ def similarity(embedder: Embedder, ref: list[str], out: list[str]) -> np.ndarray
     return vectors[: len(ref)] @ vectors[len(ref) :].T
 
 
-def evaluate(
-    embedder: Embedder, cases: list[Case], labels: Counter[str] | None = None
-) -> dict[str, dict[str, Tally]]:
-    """Tallies per analyzer and field; `labels` counts category/type agreement if given."""
-    analyzer = ExtractiveAnalyzer()
-    tallies = {name: {f: Tally() for f in FIELDS} for name in ("baseline", "extractive")}
+@dataclass
+class Produced:
+    """One analyzer's cards for the cases, with what they cost."""
+
+    name: str
+    cards: list[Card]
+    seconds: list[float]
+    tokens: list[int]
+    failed: int = 0
+    ungrounded: int = 0
+    reasons: list[str] | None = None
+
+
+def run_analyzer(
+    name: str,
+    analyzer: Any,
+    cases: list[Case],
+    log: Any = None,
+    save: Path | None = None,
+) -> Produced:
+    """Cards for every case, one at a time (seconds per card are wall time).
+
+    With `save`, every card is written to that JSON file as soon as it is made, so a long
+    run that is stopped keeps what it did (and `--load` can score it later).
+    """
+    out = Produced(name, [], [], [], reasons=[])
     for case in cases:
+        started = time.perf_counter()
         result = analyzer.analyze(case.article)
-        produced = result.card or Card()
-        if labels is not None:
-            labels["n"] += 1
-            labels["category"] += produced.category == case.reference.category
-            labels["type"] += produced.type == case.reference.type
-        cards = {"extractive": produced, "baseline": baseline_card(case.article, produced)}
-        for name, card in cards.items():
+        seconds = time.perf_counter() - started
+        out.cards.append(result.card or Card())
+        out.seconds.append(seconds)
+        out.tokens.append(result.prompt_tokens + result.completion_tokens)
+        out.ungrounded += result.ungrounded_dropped + result.ungrounded_flagged
+        if result.status != "ok":
+            out.failed += 1
+            out.reasons.append(f"{case.article.id}: {result.reason}")  # type: ignore[union-attr]
+        if log is not None:
+            print(
+                f"  {name:<22} {case.article.id[:60]:<60} {result.status:<6} {seconds:6.1f}s "
+                f"{result.prompt_tokens}+{result.completion_tokens} tok {result.reason[:80]}",
+                file=log,
+                flush=True,
+            )
+        if save is not None:
+            saved = json.loads(save.read_text(encoding="utf-8")) if save.exists() else {}
+            saved.setdefault(name, {})[case.article.id] = {
+                "card": out.cards[-1].model_dump(mode="json"),
+                "seconds": round(seconds, 2),
+                "tokens": out.tokens[-1],
+                "status": result.status,
+                "reason": result.reason,
+                "ungrounded": result.ungrounded_dropped + result.ungrounded_flagged,
+            }
+            save.write_text(json.dumps(saved, indent=1, ensure_ascii=False), encoding="utf-8")
+    return out
+
+
+def load_produced(path: Path, cases: list[Case]) -> list[Produced]:
+    """Cards saved by an earlier run (`--save`), for the cases it covered, by analyzer name."""
+    out = []
+    for name, by_id in json.loads(path.read_text(encoding="utf-8")).items():
+        if name == "extractive" or any(c.article.id not in by_id for c in cases):
+            continue  # extractive is always recomputed; partial runs are skipped
+        rows = [by_id[c.article.id] for c in cases]
+        failed = [r for r in rows if r.get("status", "ok") != "ok"]
+        out.append(
+            Produced(
+                name,
+                [Card.model_validate(r["card"]) for r in rows],
+                [float(r["seconds"]) for r in rows],
+                [int(r["tokens"]) for r in rows],
+                failed=len(failed),
+                ungrounded=sum(int(r.get("ungrounded", 0)) for r in rows),
+                reasons=[r.get("reason", "") for r in failed],
+            )
+        )
+    return out
+
+
+def evaluate(
+    embedder: Embedder, cases: list[Case], produced: list[Produced]
+) -> dict[str, dict[str, Tally]]:
+    """Tallies per analyzer and field; the baseline copies the extractive item counts."""
+    extractive = next(p for p in produced if p.name == "extractive")
+    baseline = [
+        baseline_card(c.article, card) for c, card in zip(cases, extractive.cards, strict=True)
+    ]
+    runs = {"baseline": baseline} | {p.name: p.cards for p in produced}
+    tallies = {name: {f: Tally() for f in FIELDS} for name in runs}
+    for name, cards in runs.items():
+        for case, card in zip(cases, cards, strict=True):
             for field in FIELDS:
                 sim = similarity(embedder, _texts(case.reference, field), _texts(card, field))
                 tallies[name][field].add(sim)
     return tallies
 
 
-def report(tallies: dict[str, dict[str, Tally]], threshold: float) -> str:
+_SENTENCE_END = re.compile(r"[.!?](?:[\"')\]]*)(?=\s+|$)")
+
+
+def sentence_count(text: str) -> int:
+    """Sentences in a summary (ends of sentence followed by space or the end)."""
+    text = text.strip()
+    return len(_SENTENCE_END.findall(text)) + (1 if text and text[-1] not in ".!?\"')]" else 0)
+
+
+def report(tallies: dict[str, dict[str, Tally]], threshold: float, produced: list[Produced]) -> str:
     k = int(np.argmin(np.abs(THRESHOLDS - threshold)))
+    names = list(tallies)
+    head = f"{'field':<13} {'ref':>4} |" + "|".join(f" {n[:17]:>17} " for n in names)
     lines = [
-        f"threshold {THRESHOLDS[k]:.2f}; AUC = mean over thresholds "
-        f"{THRESHOLDS[0]:.2f}-{THRESHOLDS[-1]:.2f}",
-        f"{'field':<13} {'ref':>4} {'out':>4} | {'baseline P/R':>13} | {'extractive P/R':>14} "
-        f"| {'base AUC P/R':>13} | {'extr AUC P/R':>13}",
+        f"threshold {THRESHOLDS[k]:.2f}; cells are precision / recall (produced item count)",
+        head,
     ]
-    totals = {name: [0.0, 0.0, 0.0, 0.0] for name in tallies}
+    means = {n: [0.0, 0.0, 0.0, 0.0] for n in names}
     for field in FIELDS:
-        base, ext = tallies["baseline"][field], tallies["extractive"][field]
-        bp, br = base.pr(k)
-        ep, er = ext.pr(k)
-        bap, bar = base.auc()
-        eap, ear = ext.auc()
-        for name, vals in (("baseline", (bp, br, bap, bar)), ("extractive", (ep, er, eap, ear))):
-            totals[name] = [a + b / len(FIELDS) for a, b in zip(totals[name], vals, strict=True)]
-        lines.append(
-            f"{field:<13} {ext.ref_total:>4} {ext.out_total:>4} | {bp:5.2f} / {br:5.2f} | "
-            f"{ep:6.2f} / {er:5.2f} | {bap:5.2f} / {bar:5.2f} | {eap:5.2f} / {ear:5.2f}"
-        )
-    b, e = totals["baseline"], totals["extractive"]
+        ref_total = tallies[names[0]][field].ref_total
+        cells = []
+        for n in names:
+            t = tallies[n][field]
+            p, r = t.pr(k)
+            ap, ar = t.auc()
+            means[n] = [a + b / len(FIELDS) for a, b in zip(means[n], (p, r, ap, ar), strict=True)]
+            cells.append(f" {p:4.2f} / {r:4.2f} ({t.out_total:>3})")
+        lines.append(f"{field:<13} {ref_total:>4} |" + "|".join(cells))
     lines.append(
-        f"{'mean':<13} {'':>4} {'':>4} | {b[0]:5.2f} / {b[1]:5.2f} | {e[0]:6.2f} / {e[1]:5.2f} | "
-        f"{b[2]:5.2f} / {b[3]:5.2f} | {e[2]:5.2f} / {e[3]:5.2f}"
+        f"{'mean P/R':<13} {'':>4} |"
+        + "|".join(f" {means[n][0]:4.2f} / {means[n][1]:4.2f}      " for n in names)
     )
+    lines.append(
+        f"{'AUC P/R':<13} {'':>4} |"
+        + "|".join(f" {means[n][2]:4.2f} / {means[n][3]:4.2f}      " for n in names)
+    )
+    lines.append("")
+    lines.append(
+        f"{'analyzer':<22} {'empty lists':>11} {'summary sentences':>21} {'in 4-6':>6} "
+        f"{'ungrounded':>10} {'failed':>6} {'s/card':>7} {'tok/card':>8}"
+    )
+    for p in produced:
+        n_lists = len(p.cards) * len(ITEM_KINDS)
+        empty = sum(1 for c in p.cards for kind in ITEM_KINDS if not getattr(c, kind))
+        counts = sorted(sentence_count(c.summary) for c in p.cards)
+        in_range = sum(1 for c in counts if 4 <= c <= 6) / max(1, len(counts))
+        sent = f"{counts[0]} / {statistics.median(counts):g} / {counts[-1]}" if counts else "-"
+        lines.append(
+            f"{p.name:<22} {empty / max(1, n_lists):>11.2f} {sent:>21} {in_range:>6.2f} "
+            f"{p.ungrounded:>10} {p.failed:>6} {statistics.mean(p.seconds):>7.1f} "
+            f"{statistics.mean(p.tokens):>8.0f}"
+        )
+    empty_by_field = ", ".join(
+        f"{kind} "
+        + "/".join(str(sum(1 for c in p.cards if not getattr(c, kind))) for p in produced)
+        for kind in ITEM_KINDS
+    )
+    lines.append(f"empty lists per field ({'/'.join(p.name for p in produced)}): {empty_by_field}")
+    for p in produced:
+        for reason in p.reasons or []:
+            lines.append(f"failed [{p.name}] {reason[:200]}")
     return "\n".join(lines)
+
+
+def build_llm(args: argparse.Namespace, prompt: str) -> Any:
+    """The LLM analyzer for `--backend` (no cache: every run measures real calls)."""
+    kw: dict[str, Any] = {}
+    if prompt != "default":
+        kw["prompt_style"] = prompt
+    if args.backend == "llamacpp":
+        from techwatch.analyze.llamacpp_backend import LlamaCppAnalyzer
+
+        return LlamaCppAnalyzer(
+            args.model_path,
+            n_ctx=args.n_ctx,
+            n_threads=args.threads,
+            max_output_tokens=args.max_output_tokens,
+            **kw,
+        )
+    from techwatch.analyze.openai_backend import OpenAIAnalyzer
+
+    return OpenAIAnalyzer(
+        args.base_url,
+        os.environ.get("OPENAI_API_KEY", "not-needed"),
+        args.model,
+        context_tokens=args.n_ctx,
+        max_output_tokens=args.max_output_tokens,
+        **kw,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -276,6 +430,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--split", action="store_true", help="also report even and odd articles separately"
     )
+    parser.add_argument("--backend", choices=("extractive", "llamacpp", "openai"))
+    parser.add_argument("--prompt", action="append", help="prompt style(s) to compare")
+    parser.add_argument("--model-path", help="GGUF file for --backend llamacpp")
+    parser.add_argument("--base-url", help="OpenAI-compatible base URL for --backend openai")
+    parser.add_argument("--model", default="gpt-4o-mini", help="model name for --backend openai")
+    parser.add_argument("--n-ctx", type=int, default=8192)
+    parser.add_argument("--max-output-tokens", type=int, default=1500)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument("--save", type=Path, help="write every produced card to this JSON file")
+    parser.add_argument(
+        "--load",
+        type=Path,
+        action="append",
+        help="also score the cards of an earlier --save (e.g. another prompt version)",
+    )
     args = parser.parse_args(argv)
     try:
         embedder = get_embedder(args.embedder)
@@ -284,19 +454,52 @@ def main(argv: list[str] | None = None) -> int:
         args.embedder, embedder = "hashing", get_embedder("hashing")
     threshold = args.threshold or DEFAULT_THRESHOLD[args.embedder]
     cases, source = load_cases()
-    print(f"{len(cases)} articles from {source}; embedder {embedder.name}")
-    parts = [("all", cases)]
+    if args.limit:
+        cases = cases[: args.limit]
+    print(f"{len(cases)} articles from {source}; embedder {embedder.name}", flush=True)
+    produced = [run_analyzer("extractive", ExtractiveAnalyzer(), cases)]
+    for path in args.load or []:
+        produced.extend(load_produced(path, cases))
+    if args.backend in ("llamacpp", "openai"):
+        for prompt in args.prompt or ["default"]:
+            analyzer = build_llm(args, prompt)
+            label = f"{args.backend}:{getattr(analyzer, 'prompt_version', prompt)}"
+            try:
+                produced.append(
+                    run_analyzer(label, analyzer, cases, log=sys.stderr, save=args.save)
+                )
+            finally:
+                close = getattr(analyzer, "close", None)
+                if close is not None:
+                    close()
+    parts = [("all", list(range(len(cases))))]
     if args.split:
-        parts += [("even half", cases[0::2]), ("odd half", cases[1::2])]
-    for label, part in parts:
-        labels: Counter[str] = Counter()
-        tallies = evaluate(embedder, part, labels)
+        parts += [("even half", parts[0][1][0::2]), ("odd half", parts[0][1][1::2])]
+    for label, idx in parts:
+        part = [cases[i] for i in idx]
+        sub = [
+            Produced(
+                p.name,
+                [p.cards[i] for i in idx],
+                [p.seconds[i] for i in idx],
+                [p.tokens[i] for i in idx],
+                p.failed,
+                p.ungrounded,
+                p.reasons if label == "all" else [],
+            )
+            for p in produced
+        ]
+        tallies = evaluate(embedder, part, sub)
         print(f"\n[{label}: {len(part)} articles]")
-        print(report(tallies, threshold))
-        n = max(1, labels["n"])
-        print(
-            f"category accuracy {labels['category'] / n:.2f}; type accuracy {labels['type'] / n:.2f}"
-        )
+        print(report(tallies, threshold, sub))
+        for p in sub:
+            n = max(1, len(part))
+            cat = (
+                sum(c.category == r.reference.category for c, r in zip(p.cards, part, strict=True))
+                / n
+            )
+            typ = sum(c.type == r.reference.type for c, r in zip(p.cards, part, strict=True)) / n
+            print(f"{p.name}: category accuracy {cat:.2f}; type accuracy {typ:.2f}")
     return 0
 
 

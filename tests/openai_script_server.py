@@ -1,13 +1,17 @@
 """A loopback server that speaks OpenAI chat completions with SCRIPTED replies.
 
 For the error paths a real model cannot be made to produce on demand: each POST
-to /v1/chat/completions pops the next scripted reply; every request is recorded.
+to /v1/chat/completions pops the next scripted reply; every request is recorded, and so
+is the largest number of requests in flight at once (`max_in_flight`). Other paths
+(`/tokenize`) answer 404 unless a `tokenizer` is given, and never consume the script.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,6 +24,7 @@ class Scripted:
     status: int = 200
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to wait before answering (to observe overlap)
 
 
 def completion(
@@ -29,9 +34,11 @@ def completion(
     refusal: str | None = None,
     prompt_tokens: int = 100,
     completion_tokens: int = 50,
+    delay: float = 0.0,
 ) -> Scripted:
     """A 200 chat.completion reply."""
     return Scripted(
+        delay=delay,
         body={
             "id": "chatcmpl-script",
             "object": "chat.completion",
@@ -49,7 +56,7 @@ def completion(
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
             },
-        }
+        },
     )
 
 
@@ -65,9 +72,15 @@ def error(status: int, message: str = "scripted error", **headers: str) -> Scrip
 class ScriptServer:
     """`with ScriptServer([...]) as server:` gives server.base_url and server.requests."""
 
-    def __init__(self, script: list[Scripted]) -> None:
+    def __init__(
+        self, script: list[Scripted], tokenizer: Callable[[str], list[int]] | None = None
+    ) -> None:
         self.script = list(script)
+        self.tokenizer = tokenizer
         self.requests: list[dict[str, Any]] = []
+        self.other_requests: list[dict[str, Any]] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
@@ -86,6 +99,22 @@ class ScriptServer:
                 return error(500, "script exhausted")
             return self.script.pop(0)
 
+    def _other(self, path: str, body: dict[str, Any]) -> Scripted:
+        with self._lock:
+            self.other_requests.append(body)
+        if path == "/tokenize" and self.tokenizer is not None:
+            return Scripted(body={"tokens": self.tokenizer(str(body.get("content", "")))})
+        return Scripted(status=404, body={"error": {"message": "not found", "code": 404}})
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
@@ -101,7 +130,16 @@ class ScriptServer:
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 body["_path"] = self.path
-                reply = server._next(body)
+                if not self.path.endswith("/chat/completions"):
+                    reply = server._other(self.path, body)
+                else:
+                    server._enter()
+                    try:
+                        reply = server._next(body)
+                        if reply.delay:
+                            time.sleep(reply.delay)
+                    finally:
+                        server._leave()
                 data = json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json")

@@ -56,6 +56,7 @@ GOOD = json.dumps(CARD)
 
 def _analyzer(server: ScriptServer, **kw: object) -> OpenAIAnalyzer:
     kw.setdefault("sleep", lambda s: None)
+    kw.setdefault("profile", "large")  # transport tests: the plain prompt and schema
     return OpenAIAnalyzer(server.base_url, "k", "m", timeout=10, **kw)  # type: ignore[arg-type]
 
 
@@ -71,7 +72,7 @@ def test_one_strict_call_with_accounting_and_grounding() -> None:
     assert result.ungrounded_dropped == 1 and [c.name for c in result.card.concerns] == [
         "Installer shortage"
     ]
-    assert result.prompt_version == "card-v1" and result.extra["mode"] == "strict"
+    assert result.prompt_version == "card-v2-concise" and result.extra["mode"] == "strict"
     fmt = server.requests[0]["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
     assert fmt["json_schema"]["schema"]["additionalProperties"] is False
@@ -250,16 +251,45 @@ def test_failures_are_not_cached() -> None:
 def test_long_article_map_reduce() -> None:
     long_text = "\n\n".join([TEXT] * 12)  # ~2 kB > the budget below
     with ScriptServer([completion(GOOD)] * 10) as server:
-        analyzer = _analyzer(server, context_tokens=1400, max_output_tokens=200)
+        analyzer = _analyzer(server, context_tokens=1200, max_output_tokens=200)
         result = analyzer.analyze(ArticleInput(id="long", text=long_text))
     chunks = result.extra["chunks"]
     assert result.status == "ok" and chunks > 1 and result.calls == chunks
     assert len(result.card.signals) == 1  # deduped by name across chunks
 
 
+def test_the_servers_own_tokenizer_decides_the_split() -> None:
+    text = "\n\n".join([TEXT] * 24)  # fits by the 3-bytes-a-token estimate, not by this count
+
+    def one_token_per_char(content: str) -> list[int]:
+        return list(range(len(content)))
+
+    def run(tokenizer: object) -> tuple[int, int]:
+        with ScriptServer([completion(GOOD)] * 20, tokenizer=tokenizer) as server:  # type: ignore[arg-type]
+            result = _analyzer(server, context_tokens=4000, max_output_tokens=200).analyze(
+                ArticleInput(id="t", text=text)
+            )
+            assert result.status == "ok", result.reason
+            return result.extra["chunks"], len(server.other_requests)
+
+    chunks, tokenize_calls = run(one_token_per_char)
+    assert chunks > 1 and tokenize_calls > 0
+    estimated_chunks, probes = run(None)  # no /tokenize (404): the estimate, asked once
+    assert estimated_chunks == 1 and probes == 1
+
+
 def test_analyze_many_is_concurrent_and_complete() -> None:
     articles = [ArticleInput(id=str(i), text=f"{TEXT} Number {i}.") for i in range(7)]
-    with ScriptServer([completion(GOOD)] * 7) as server:
+    # each reply takes a while, so calls made concurrently overlap on the server
+    with ScriptServer([completion(GOOD, delay=0.4)] * 7) as server:
         out = list(_analyzer(server, concurrency=3).analyze_many(articles))
     assert sorted(a.id for a, _ in out) == [str(i) for i in range(7)]
     assert all(r.status == "ok" for _, r in out)
+    assert 1 < server.max_in_flight <= 3  # concurrent, and bounded by `concurrency`
+
+
+def test_analyze_many_one_at_a_time_when_concurrency_is_one() -> None:
+    articles = [ArticleInput(id=str(i), text=f"{TEXT} Number {i}.") for i in range(3)]
+    with ScriptServer([completion(GOOD, delay=0.2)] * 3) as server:
+        out = list(_analyzer(server, concurrency=1).analyze_many(articles))
+    assert len(out) == 3 and server.max_in_flight == 1

@@ -140,21 +140,57 @@ _FIELD_HINTS: dict[str, str] = {
 LlmStyle = Literal["strict", "grammar"]
 
 
-def _item_schema(signal: bool) -> dict[str, Any]:
+# Length bounds for grammar-constrained decoding: they keep a small model from running on
+# (or from leaving a name empty) without cutting what a good card says.
+_STRING_BOUNDS: dict[str, tuple[int, int]] = {
+    "name": (3, 90),
+    "description": (10, 400),
+    "change": (0, 300),
+    "ten_year": (0, 300),
+    "driving_force": (0, 300),
+    "evidence": (10, 500),
+    "summary": (150, 1500),
+    "keyword": (2, 60),
+}
+SOURCE_HINT = "The number of the candidate sentence this item comes from; 0 if none."
+
+
+def _string(field: str, bounded: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": "string"}
+    if bounded and field in _STRING_BOUNDS:
+        low, high = _STRING_BOUNDS[field]
+        if low:
+            out["minLength"] = low
+        out["maxLength"] = high
+    return out
+
+
+def _item_schema(
+    signal: bool, *, bounded: bool = False, max_source: int | None = None
+) -> dict[str, Any]:
+    """One item; with `max_source`, a candidate number replaces the evidence quote."""
     props: dict[str, Any] = {
-        "name": {"type": "string"},
-        "description": {"type": "string"},
+        "name": _string("name", bounded),
+        "description": _string("description", bounded),
     }
     if signal:
         for field in ("change", "ten_year", "driving_force"):
-            props[field] = {"type": "string", "description": _FIELD_HINTS[field]}
+            props[field] = _string(field, bounded) | {"description": _FIELD_HINTS[field]}
     props["relevancy"] = {
         "type": "integer",
         "minimum": 0,
         "maximum": 5,
         "description": _FIELD_HINTS["relevancy"],
     }
-    props["evidence"] = {"type": "string", "description": _FIELD_HINTS["evidence"]}
+    if max_source is not None:
+        props["source"] = {
+            "type": "integer",
+            "minimum": 0,
+            "maximum": max_source,
+            "description": SOURCE_HINT,
+        }
+    else:
+        props["evidence"] = _string("evidence", bounded) | {"description": _FIELD_HINTS["evidence"]}
     return {
         "type": "object",
         "properties": props,
@@ -166,19 +202,38 @@ def _item_schema(signal: bool) -> dict[str, Any]:
 def card_json_schema(
     categories: tuple[str, ...] | list[str] = CATEGORIES,
     types: tuple[str, ...] | list[str] = TYPES,
-    max_items: int | None = None,
+    max_items: int | dict[str, int] | None = None,
+    *,
+    min_items: int | dict[str, int] | None = None,
+    bounded: bool = False,
+    max_source: int | None = None,
 ) -> dict[str, Any]:
     """A strict JSON schema for one card, as LLM structured output.
 
     Every property is required and no other property is allowed, which is what
     OpenAI strict mode and grammar-constrained decoding (llama.cpp) both need.
     The field set comes from `Card`, so the schema cannot drift from the model.
+
+    `max_items` / `min_items` (one number for the five item lists, or a number per list
+    name, keywords and themes included) become `maxItems` / `minItems`: a grammar then
+    cannot close a list early, which is what keeps small models from leaving lists empty.
+    `bounded` adds string length bounds (for grammars). With `max_source`, items carry a
+    candidate number (`source`, 0..max_source) instead of an evidence quote: the caller
+    fills the evidence from its numbered candidates (see `analyze/candidates.py`).
     """
 
-    def array_of(schema: dict[str, Any]) -> dict[str, Any]:
+    def bound(spec: int | dict[str, int] | None, name: str) -> int | None:
+        if isinstance(spec, dict):
+            return spec.get(name)
+        return spec if name in ITEM_KINDS else None
+
+    def array_of(name: str, schema: dict[str, Any]) -> dict[str, Any]:
         out: dict[str, Any] = {"type": "array", "items": schema}
-        if max_items is not None:
-            out["maxItems"] = max_items
+        low, high = bound(min_items, name), bound(max_items, name)
+        if low:
+            out["minItems"] = low if high is None else min(low, high)
+        if high is not None:
+            out["maxItems"] = high
         return out
 
     props: dict[str, Any] = {}
@@ -189,13 +244,17 @@ def card_json_schema(
         elif name == "type":
             props[name] = {"type": "string", "enum": list(types)}
         elif annotation is str:
-            props[name] = {"type": "string"}
+            props[name] = _string(name, bounded)
         elif name == "signals":
-            props[name] = array_of(_item_schema(signal=True))
+            props[name] = array_of(
+                name, _item_schema(signal=True, bounded=bounded, max_source=max_source)
+            )
         elif name in ITEM_KINDS:
-            props[name] = array_of(_item_schema(signal=False))
+            props[name] = array_of(
+                name, _item_schema(signal=False, bounded=bounded, max_source=max_source)
+            )
         else:  # list[str]
-            props[name] = array_of({"type": "string"})
+            props[name] = array_of(name, _string("keyword", bounded))
         if name in _FIELD_HINTS:
             props[name]["description"] = _FIELD_HINTS[name]
     return {

@@ -85,3 +85,7 @@ class Analyzer(Protocol):
     ) -> Iterator[tuple[ArticleInput, Analysis]]:
         """Analyse several articles, possibly concurrently; yields in completion order."""
         ...
+
+    def close(self) -> None:
+        """Release what the analyzer holds (HTTP clients, a loaded model); idempotent."""
+        ...

@@ -173,6 +173,9 @@ class ExtractiveAnalyzer:
             return Analysis.failed("empty: nothing extractable", model=self.model)
         return Analysis(status="ok", card=card, model=self.model, prompt_version="")
 
+    def close(self) -> None:
+        """Nothing to release: worker pools live only inside `analyze_many`."""
+
     def analyze_many(
         self, articles: Iterable[ArticleInput]
     ) -> Iterator[tuple[ArticleInput, Analysis]]:
@@ -209,6 +212,42 @@ class ExtractiveAnalyzer:
             technologies=technologies,
             issues=issues,
         )
+
+    def cue_sentences(self, article: ArticleInput, limit: int = 14) -> list[tuple[str, str]]:
+        """(hint, sentence) pairs an LLM can name and classify, in article order.
+
+        The hint is the strongest cue of the sentence (change, risk, behavior, issue), or
+        "technology" for a sentence naming one; if cues are scarce, the most central
+        sentences fill up to `limit` as "fact". Every sentence is verbatim.
+        """
+        if not article.text.strip():
+            return []
+        doc = self._prepare(article)
+        hints = {"signals": "change", "concerns": "risk", "behaviors": "behavior"}
+        hints["issues"] = "issue"
+        picked: dict[int, tuple[float, str]] = {}
+        for s in doc.sentences:
+            n = len(s.text.split())
+            if n < 6 or n > 80 or s.text.endswith("?"):
+                continue
+            cues = cue_scores(s.text)
+            kind = max(cues, key=lambda k: (cues[k] - MIN_CUE[k], -_TIE_ORDER.index(k)))
+            if cues[kind] >= MIN_CUE[kind]:
+                picked[s.index] = (cues[kind] + 2.0 * doc.centrality[s.index], hints[kind])
+        by_text = {s.text: s.index for s in doc.sentences}
+        for rank, item in enumerate(self._technologies(doc)[:4]):
+            index = by_text.get(item.evidence)
+            if index is not None and index not in picked:
+                picked[index] = (3.0 - rank * 0.1, f"technology: {item.name}")
+        best = sorted(picked.items(), key=lambda kv: -kv[1][0])[:limit]
+        if len(best) < limit:
+            central = sorted(
+                (s for s in doc.sentences if s.index not in picked and len(s.text.split()) >= 6),
+                key=lambda s: -doc.centrality[s.index],
+            )
+            best += [(s.index, (0.0, "fact")) for s in central[: limit - len(best)]]
+        texts = {s.index: s.text for s in doc.sentences}
+        return [(hint, texts[index]) for index, (_, hint) in sorted(best)]
 
     def _prepare(self, article: ArticleInput) -> _Doc:
         language = yake_language(article.language)

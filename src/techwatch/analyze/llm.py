@@ -3,10 +3,16 @@
 A backend only knows how to send chat messages and get a reply (`_chat`); the
 rest lives here so the OpenAI-compatible and llama.cpp analyzers behave alike:
 
-- the article fits the context: ONE call for the whole card;
+- a model profile (`profiles.py`) sets the prompt style, the list minimums the schema
+  enforces, and the output budget; `auto` picks it from the model's size;
+- the article fits the context (counted with the model's own tokenizer where the
+  backend has one): ONE call for the whole card;
 - it does not: map-reduce. Map: one card per chunk. Reduce: fully in code, no
-  extra call (items deduped by name keeping the highest relevancy, summaries
-  joined and cut to the word limit), so the merge is deterministic;
+  extra call (near-duplicate items merged within and across lists, keeping the
+  highest relevancy; summaries joined and cut to the word limit), so the merge is
+  deterministic;
+- `guided` style: the extractive analyzer's cue sentences go to the model as numbered
+  candidates; items name their candidate, and the evidence is that verbatim sentence;
 - a reply that is not a valid card gets ONE repair call, then a reasoned failure;
 - evidence is grounded in the article text; successful raw cards are cached.
 """
@@ -17,21 +23,24 @@ import hashlib
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 
 from techwatch.analyze.base import Analysis, ArticleInput, ResultCache
-from techwatch.analyze.grounding import POLICIES, ground
-from techwatch.analyze.prompt import PROMPT_VERSION, build_messages, repair_messages
+from techwatch.analyze.grounding import POLICIES, ground, words
+from techwatch.analyze.profiles import PROFILES, ModelProfile, resolve_profile
+from techwatch.analyze.prompt import PROMPT_VERSION, STYLES, build_messages, repair_messages
 from techwatch.card import CATEGORIES, ITEM_KINDS, SUMMARY_MAX_WORDS, TYPES, Card, card_json_schema
 
-# Tokens the prompt may add beyond the article's own (measured: see tests/benchmarks).
-PROMPT_OVERHEAD_TOKENS = 600
+# Tokens a chat template adds per message (role markers); the rest is counted.
+TEMPLATE_TOKENS_PER_MESSAGE = 8
 MAX_KEYWORDS = 12
 MAX_THEMES = 6
+# Failure codes that say the backend, not the article, is at fault.
+SYSTEMIC_CODES = frozenset({"auth_error", "server_down", "not_found", "model_missing"})
 
 
 @dataclass
@@ -121,12 +130,55 @@ def _cut_words(text: str, limit: int) -> str:
     return text if len(parts) <= limit else " ".join(parts[:limit]) + "…"
 
 
+def best_sentence(text: str, query: str, min_shared: int = 2) -> str:
+    """The article sentence sharing the most content words with `query`, or ""."""
+    from techwatch.analyze.sentences import split_sentences
+
+    wanted = {w for w in words(query) if len(w) > 3}
+    best, score = "", 0
+    for sentence in split_sentences(text):
+        shared = len(wanted & set(words(sentence.text)))
+        if shared > score:
+            best, score = sentence.text, shared
+    return best if score >= min_shared else ""
+
+
+def resolve_sources(data: dict[str, Any], candidates: list[str], text: str) -> dict[str, Any]:
+    """Guided replies: each item's `source` number becomes its evidence sentence.
+
+    Source k (1-based) gives candidate k verbatim; 0 or an unknown number gives the
+    article sentence that best matches the item, so evidence stays a real sentence.
+    """
+    for kind in ITEM_KINDS:
+        items = data.get(kind)
+        if not isinstance(items, list):
+            continue
+        for item in items:
+            if not isinstance(item, dict) or "source" not in item:
+                continue
+            source = item.pop("source")
+            index = source if isinstance(source, int) and not isinstance(source, bool) else 0
+            if 1 <= index <= len(candidates):
+                item["evidence"] = candidates[index - 1]
+            else:
+                query = f"{item.get('name', '')} {item.get('description', '')}"
+                item["evidence"] = best_sentence(text, str(query))
+    return data
+
+
 def parse_card(
     content: str,
     categories: tuple[str, ...] | list[str] = CATEGORIES,
     types: tuple[str, ...] | list[str] = TYPES,
+    *,
+    candidates: list[str] | None = None,
+    text: str = "",
 ) -> Card:
-    """A validated Card from a reply, or CardError (refusal, invalid_json, schema_violation)."""
+    """A validated Card from a reply, or CardError (refusal, invalid_json, schema_violation).
+
+    With `candidates` (guided style), item `source` numbers are resolved to evidence.
+    Items repeated within or across lists are dropped (the first one is kept).
+    """
     try:
         data = extract_json(content)
     except json.JSONDecodeError as exc:
@@ -135,6 +187,8 @@ def parse_card(
         raise CardError("invalid_json", f"{exc.msg} at line {exc.lineno} col {exc.colno}") from exc
     if not isinstance(data, dict):
         raise CardError("schema_violation", f"expected a JSON object, got {type(data).__name__}")
+    if candidates is not None:
+        data = resolve_sources(data, candidates, text)
     try:
         card = Card.model_validate(data)
     except ValidationError as exc:
@@ -143,7 +197,7 @@ def parse_card(
         )
         raise CardError("schema_violation", errors) from exc
     named = {kind: [i for i in getattr(card, kind) if i.name.strip()] for kind in ITEM_KINDS}
-    return card.model_copy(
+    card = card.model_copy(
         update={
             **named,  # a nameless item (a copied skeleton) says nothing
             "category": _vocabulary(card.category, categories),
@@ -151,6 +205,51 @@ def parse_card(
             "summary": _cut_words(card.summary, SUMMARY_MAX_WORDS),
         }
     )
+    return dedupe_items(card)
+
+
+def _name_key(name: str) -> frozenset[str]:
+    """A name's content words, naively singular: "Grid batteries" ~ "grid battery"."""
+    out = set()
+    for w in words(name):
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.add(w)
+    return frozenset(out)
+
+
+def same_item(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Near-duplicate names: equal word sets, or one holding most of the other's words."""
+    if not a or not b:
+        return a == b
+    shared = len(a & b)
+    return a == b or shared / len(a | b) >= 0.6 or shared == min(len(a), len(b)) >= 2
+
+
+def dedupe_items(card: Card) -> Card:
+    """Drop items that repeat an earlier one, within a list or across lists.
+
+    Lists are read in page order, so a repeated item stays in the first list naming it;
+    within a list, the item with the higher relevancy is kept in the first one's place.
+    """
+    seen: list[frozenset[str]] = []
+    update: dict[str, list[Any]] = {}
+    for kind in ITEM_KINDS:
+        kept: list[Any] = []
+        keys: list[frozenset[str]] = []
+        for item in getattr(card, kind):
+            key = _name_key(item.name)
+            if any(same_item(key, other) for other in seen):
+                continue
+            twin = next((i for i, other in enumerate(keys) if same_item(key, other)), None)
+            if twin is None:
+                kept.append(item)
+                keys.append(key)
+            elif (item.relevancy or 0) > (kept[twin].relevancy or 0):
+                kept[twin] = item
+        update[kind] = kept
+        seen.extend(keys)
+    return card.model_copy(update=update)
 
 
 # ---------------------------------------------------------------------------
@@ -163,12 +262,21 @@ def estimate_tokens(text: str) -> int:
     return len(text.encode("utf-8")) // 3 + 1
 
 
-def split_chunks(text: str, max_tokens: int) -> list[str]:
-    """Split text at paragraph, then sentence, then hard boundaries into chunks that fit."""
-    budget = max(1, max_tokens) * 3  # bytes, the inverse of estimate_tokens
+def split_chunks(
+    text: str, max_tokens: int, count: Callable[[str], int] = estimate_tokens
+) -> list[str]:
+    """Split text at paragraph, then sentence, then hard boundaries into chunks that fit.
+
+    `count` is the token counter (the model's own tokenizer where the backend has one).
+    """
+    budget = max(1, max_tokens)
+
+    def fits(block: str) -> bool:
+        # well under the budget by the byte estimate: surely fits; else count for real
+        return estimate_tokens(block) <= budget // 2 or count(block) <= budget
 
     def pieces(block: str) -> Iterator[str]:
-        if len(block.encode("utf-8")) <= budget:
+        if fits(block):
             yield block
             return
         sentences = re.split(r"(?<=[.!?。])\s+", block)
@@ -176,8 +284,8 @@ def split_chunks(text: str, max_tokens: int) -> list[str]:
             for sentence in sentences:
                 yield from pieces(sentence)
             return
-        step = budget // 4  # chars; 4 bytes per char at worst
-        for i in range(0, len(block), max(1, step)):
+        step = max(1, budget * 3 // 4)  # chars: at most 4 bytes each, 3 bytes a token
+        for i in range(0, len(block), step):
             yield block[i : i + step]
 
     chunks: list[str] = []
@@ -187,7 +295,7 @@ def split_chunks(text: str, max_tokens: int) -> list[str]:
             if not piece:
                 continue
             candidate = f"{current}\n\n{piece}" if current else piece
-            if len(candidate.encode("utf-8")) <= budget:
+            if fits(candidate):
                 current = candidate
             else:
                 if current:
@@ -230,7 +338,7 @@ def merge_cards(cards: list[Card], title: str = "") -> Card:
         return next(v for v in values if counts.get(v) == top)
 
     summary = " ".join(c.summary.strip() for c in cards if c.summary.strip())
-    return Card(
+    merged = Card(
         title=title or next((c.title for c in cards if c.title), ""),
         summary=_cut_words(summary, SUMMARY_MAX_WORDS),
         keywords=_dedupe((k for c in cards for k in c.keywords), MAX_KEYWORDS),
@@ -239,6 +347,7 @@ def merge_cards(cards: list[Card], title: str = "") -> Card:
         type=most_common([c.type for c in cards]),
         **lists,
     )
+    return dedupe_items(merged)  # chunks name one thing in different words or lists
 
 
 # ---------------------------------------------------------------------------
@@ -255,10 +364,14 @@ def schema_hash(schema: dict[str, Any]) -> str:
 
 
 class LLMCardAnalyzer:
-    """Base of the LLM analyzers: subclasses implement `_chat` and set name and model."""
+    """Base of the LLM analyzers: subclasses implement `_chat` and set name and model.
+
+    `profile` ("small", "medium", "large", a ModelProfile, or "auto" to detect it from
+    `profile_hint`) sets the defaults; `prompt_style`, `min_items`, `max_items` and
+    `max_output_tokens` override it.
+    """
 
     name = "llm"
-    prompt_version = PROMPT_VERSION
 
     def __init__(
         self,
@@ -266,34 +379,89 @@ class LLMCardAnalyzer:
         *,
         cache: ResultCache | None = None,
         context_tokens: int = 8192,
-        max_output_tokens: int = 2048,
+        max_output_tokens: int | None = None,
         price_prompt_per_mtok: float = 0.0,
         price_completion_per_mtok: float = 0.0,
         grounding: str = "drop",
         categories: tuple[str, ...] | list[str] = CATEGORIES,
         types: tuple[str, ...] | list[str] = TYPES,
-        max_items: int | None = None,
+        max_items: int | dict[str, int] | None = None,
+        min_items: int | dict[str, int] | None = None,
+        profile: str | ModelProfile = "large",
+        prompt_style: str | None = None,
+        profile_hint: str | None = None,
     ) -> None:
         if grounding not in POLICIES:
             raise ValueError(f"grounding must be one of {POLICIES}")
+        if isinstance(profile, ModelProfile):
+            chosen, why = profile, "given"
+        else:
+            chosen, why = resolve_profile(profile, model, profile_hint)
+        style = prompt_style or chosen.prompt_style
+        if style not in STYLES:
+            raise ValueError(f"prompt style must be one of {STYLES}, not {style!r}")
         self.model = model
+        self.profile = chosen
+        self.profile_reason = why
+        self.prompt_style = style
         self.cache = cache
         self.context_tokens = context_tokens
-        self.max_output_tokens = max_output_tokens
+        self.max_output_tokens = max_output_tokens or chosen.max_output_tokens
         self.price_prompt_per_mtok = price_prompt_per_mtok
         self.price_completion_per_mtok = price_completion_per_mtok
         self.grounding = grounding
         self.categories = tuple(categories)
         self.types = tuple(types)
-        self.schema = card_json_schema(self.categories, self.types, max_items=max_items)
+        self.min_items = _per_list(min_items, chosen.min_items)
+        self.max_items = _per_list(max_items, chosen.max_items)
+        self.bounded = chosen.bounded
+        self.n_candidates = chosen.candidates or PROFILES["small"].candidates
+        self.schema = self.schema_for(None)
+        self._extractive: Any = None
+        self._overhead: int | None = None
 
     # -- to implement ------------------------------------------------------
 
-    def _chat(self, messages: list[dict[str, str]], max_tokens: int) -> ChatReply:
-        """Send messages, return the reply; raise LLMError on transport failure."""
+    def _chat(
+        self, messages: list[dict[str, str]], max_tokens: int, schema: dict[str, Any] | None = None
+    ) -> ChatReply:
+        """Send messages, return the reply; raise LLMError on transport failure.
+
+        `schema` is the JSON schema of this call (guided calls number their candidates);
+        None means `self.schema`.
+        """
         raise NotImplementedError
 
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text`; backends with the model's tokenizer override this estimate."""
+        return estimate_tokens(text)
+
+    def close(self) -> None:
+        """Release clients, connections and models; the analyzer may not be used after."""
+
+    def __enter__(self) -> LLMCardAnalyzer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- public ------------------------------------------------------------
+
+    @property
+    def prompt_version(self) -> str:
+        """The prompt version with its style ("card-v2-guided"): cards say how they were asked."""
+        return f"{PROMPT_VERSION}-{self.prompt_style}"
+
+    def schema_for(self, candidates: int | None) -> dict[str, Any]:
+        """The card schema of one call; guided calls get a `source` number per item."""
+        return card_json_schema(
+            self.categories,
+            self.types,
+            max_items=self.max_items or None,
+            min_items=self.min_items or None,
+            bounded=self.bounded,
+            max_source=candidates if self.prompt_style == "guided" else None,
+        )
 
     def analyze(self, article: ArticleInput) -> Analysis:
         """One article in, one Analysis out; never raises."""
@@ -315,16 +483,46 @@ class LLMCardAnalyzer:
             article.content_hash or text_hash(article.text),
             self.name,
             self.model,
-            PROMPT_VERSION,
+            self.prompt_version,
             schema_hash(self.schema),
         ]
         return text_hash("\x1f".join(parts))
 
-    def input_budget(self) -> int:
-        """Article tokens that fit one call beside the prompt and the reply."""
-        return max(256, self.context_tokens - self.max_output_tokens - PROMPT_OVERHEAD_TOKENS)
+    def input_budget(self, messages: list[dict[str, str]] | None = None) -> int:
+        """Article tokens that fit one call beside the prompt (counted) and the reply."""
+        if messages is None:
+            if self._overhead is None:  # the same for every article: count it once
+                self._overhead = self._count_messages(self._messages("", ""))
+            overhead = self._overhead
+        else:
+            overhead = self._count_messages(messages)
+        budget = self.context_tokens - self.max_output_tokens - overhead
+        if self.prompt_style == "guided":
+            budget //= 2  # the candidates are sentences of the text: at most as long again
+        return max(256, budget)
 
     # -- internals ---------------------------------------------------------
+
+    def _count_messages(self, messages: list[dict[str, str]]) -> int:
+        return sum(self.count_tokens(m["content"]) + TEMPLATE_TOKENS_PER_MESSAGE for m in messages)
+
+    def _messages(
+        self, text: str, title: str, candidates: list[tuple[str, str]] | None = None
+    ) -> list[dict[str, str]]:
+        return build_messages(
+            text,
+            title,
+            self.categories,
+            self.types,
+            style=self.prompt_style,
+            min_items=self.min_items,
+            max_items=self.max_items,
+            candidates=candidates or (),
+        )
+
+    def _fits(self, text: str, budget: int) -> bool:
+        """Whether the text fits: the byte estimate first, the model's count near the limit."""
+        return estimate_tokens(text) <= budget // 2 or self.count_tokens(text) <= budget
 
     def _analyze(self, article: ArticleInput) -> Analysis:
         key = self.cache_key(article) if self.cache is not None else ""
@@ -336,13 +534,13 @@ class LLMCardAnalyzer:
         budget = self.input_budget()
         chunks = (
             [article.text]
-            if estimate_tokens(article.text) <= budget
-            else split_chunks(article.text, budget)
+            if self._fits(article.text, budget)
+            else split_chunks(article.text, budget, self.count_tokens)
         )
         cards: list[Card] = []
         for chunk in chunks:
             try:
-                cards.append(self._card_for(chunk, article.title, usage))
+                cards.append(self._card_for(chunk, article, usage))
             except (CardError, LLMError) as exc:
                 if isinstance(exc, LLMError) or len(chunks) == 1:
                     return self._result(Analysis.failed(str(exc)[:500]), usage, chunks=len(chunks))
@@ -357,23 +555,40 @@ class LLMCardAnalyzer:
             self.cache.put(key, self._cache_value(raw, usage, len(chunks)))
         return self._grounded(raw, article, usage, chunks=len(chunks))
 
-    def _card_for(self, text: str, title: str, usage: Usage) -> Card:
-        messages = build_messages(text, title, self.categories, self.types)
-        reply = self._chat(messages, self.max_output_tokens)
+    def _candidates(self, text: str, article: ArticleInput) -> list[tuple[str, str]]:
+        """The extractive analyzer's cue sentences of this text (guided style only)."""
+        if self.prompt_style != "guided":
+            return []
+        if self._extractive is None:
+            from techwatch.analyze.extractive import ExtractiveAnalyzer
+
+            self._extractive = ExtractiveAnalyzer()
+        chunk = ArticleInput(
+            id=article.id, text=text, title=article.title, language=article.language
+        )
+        return self._extractive.cue_sentences(chunk, limit=self.n_candidates)
+
+    def _card_for(self, text: str, article: ArticleInput, usage: Usage) -> Card:
+        candidates = self._candidates(text, article)
+        messages = self._messages(text, article.title, candidates)
+        schema = self.schema_for(len(candidates)) if self.prompt_style == "guided" else None
+        sentences = [sentence for _, sentence in candidates]
+        guided = sentences if self.prompt_style == "guided" else None
+        reply = self._chat(messages, self.max_output_tokens, schema)
         usage.add(reply)
         try:
-            return self._check(reply)
+            return self._check(reply, guided, text)
         except CardError as exc:
             if exc.code not in ("invalid_json", "schema_violation"):
                 raise
             usage.repairs += 1
             fixed = self._chat(
-                repair_messages(messages, reply.content, str(exc)), self.max_output_tokens
+                repair_messages(messages, reply.content, str(exc)), self.max_output_tokens, schema
             )
             usage.add(fixed)
-            return self._check(fixed)
+            return self._check(fixed, guided, text)
 
-    def _check(self, reply: ChatReply) -> Card:
+    def _check(self, reply: ChatReply, candidates: list[str] | None = None, text: str = "") -> Card:
         if reply.refusal:
             raise CardError("refusal", reply.refusal[:200])
         if reply.finish_reason == "length":
@@ -382,7 +597,9 @@ class LLMCardAnalyzer:
             )
         if reply.finish_reason == "content_filter":
             raise CardError("refusal", "content filter")
-        return parse_card(reply.content, self.categories, self.types)
+        return parse_card(
+            reply.content, self.categories, self.types, candidates=candidates, text=text
+        )
 
     def _grounded(self, raw: Card, article: ArticleInput, usage: Usage, **extra: Any) -> Analysis:
         card, dropped, flagged = ground(raw, article.text, self.grounding)
@@ -393,13 +610,14 @@ class LLMCardAnalyzer:
 
     def _result(self, analysis: Analysis, usage: Usage, **extra: Any) -> Analysis:
         analysis.model = self.model
-        analysis.prompt_version = PROMPT_VERSION
+        analysis.prompt_version = self.prompt_version
         analysis.prompt_tokens = usage.prompt_tokens
         analysis.completion_tokens = usage.completion_tokens
         analysis.calls = usage.calls
         analysis.cost_usd = self.cost(usage.prompt_tokens, usage.completion_tokens)
         analysis.extra.update(extra)
         analysis.extra["repairs"] = usage.repairs
+        analysis.extra["profile"] = self.profile.name
         if usage.chunk_failures:
             analysis.extra["chunk_failures"] = usage.chunk_failures
         return analysis
@@ -414,7 +632,7 @@ class LLMCardAnalyzer:
         return {
             "card": raw.model_dump(mode="json"),
             "model": self.model,
-            "prompt_version": PROMPT_VERSION,
+            "prompt_version": self.prompt_version,
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
             "calls": usage.calls,
@@ -428,3 +646,25 @@ class LLMCardAnalyzer:
         analysis.cached = True
         analysis.extra["first_run"] = first
         return analysis
+
+
+def _per_list(value: int | dict[str, int] | None, default: dict[str, int]) -> dict[str, int]:
+    """Per-list counts: a number applies to the five item lists, a dict overrides some."""
+    if value is None:
+        return dict(default)
+    if isinstance(value, dict):
+        return dict(default) | value
+    return {k: v for k, v in default.items() if k not in ITEM_KINDS} | dict.fromkeys(
+        ITEM_KINDS, value
+    )
+
+
+def failure_code(reason: str) -> str:
+    """The machine-readable code that starts a failure reason ("server_down: ...")."""
+    head = reason.split(":", 1)[0].strip()
+    return head if head.replace("_", "").isalnum() else ""
+
+
+def is_systemic(reason: str) -> bool:
+    """Whether a failure is the backend's (auth, server down, no model), not the article's."""
+    return failure_code(reason) in SYSTEMIC_CODES

@@ -2,7 +2,9 @@
 
 One protocol covers OpenAI, vLLM, Ollama, llama.cpp server and LM Studio. The SDK
 runs with max_retries=0: the retry loop is ours, so every attempt is counted and
-bounded, and Retry-After is honoured.
+bounded, and Retry-After is honoured. Near the context limit, tokens are counted by the
+server's own tokenizer where it has one (llama.cpp server: `POST /tokenize`), else
+estimated. `close()` (or `with OpenAIAnalyzer(...) as analyzer:`) closes the HTTP client.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from typing import Any
 import openai
 
 from techwatch.analyze.base import Analysis, ArticleInput, ResultCache
-from techwatch.analyze.llm import ChatReply, LLMCardAnalyzer, LLMError
+from techwatch.analyze.llm import ChatReply, LLMCardAnalyzer, LLMError, estimate_tokens
+from techwatch.analyze.profiles import ModelProfile
 from techwatch.card import CATEGORIES, TYPES
 from techwatch.config import OpenAIConfig
 
@@ -69,14 +72,17 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
         timeout: float = _DEFAULTS.timeout,
         max_retries: int = _DEFAULTS.max_retries,
         context_tokens: int = _DEFAULTS.context_tokens,
-        max_output_tokens: int = _DEFAULTS.max_output_tokens,
+        max_output_tokens: int | None = None,  # None: the model profile's budget
         price_prompt_per_mtok: float = _DEFAULTS.price_prompt_per_mtok,
         price_completion_per_mtok: float = _DEFAULTS.price_completion_per_mtok,
         strict: bool | None = _DEFAULTS.strict,
         grounding: str = "drop",
         categories: tuple[str, ...] | list[str] = CATEGORIES,
         types: tuple[str, ...] | list[str] = TYPES,
-        max_items: int | None = None,
+        max_items: int | dict[str, int] | None = None,
+        min_items: int | dict[str, int] | None = None,
+        profile: str | ModelProfile = "auto",
+        prompt_style: str | None = None,
         backoff_base: float = 1.0,
         max_backoff: float = 60.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -92,6 +98,9 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
             categories=categories,
             types=types,
             max_items=max_items,
+            min_items=min_items,
+            profile=profile,
+            prompt_style=prompt_style,
         )
         self.client = openai.OpenAI(
             base_url=base_url, api_key=api_key or "not-needed", max_retries=0, timeout=timeout
@@ -103,28 +112,55 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
         self.max_backoff = max_backoff
         self._sleep = sleep
         self._strict_ok: bool | None = strict  # learnt from the server when strict is None
+        self._tokenize_ok: bool | None = None  # learnt: does the server have /tokenize?
         self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the HTTP client and its pooled connections."""
+        self.client.close()
+
+    def count_tokens(self, text: str) -> int:
+        """The server's own count (llama.cpp's /tokenize) where it has one, else an estimate."""
+        if self._tokenize_ok is False:
+            return estimate_tokens(text)
+        root = str(self.client.base_url).rstrip("/").removesuffix("/v1")
+        try:
+            response = self.client._client.post(  # the SDK's httpx client: same pool, timeouts
+                root + "/tokenize", json={"content": text, "add_special": False}
+            )
+            if response.status_code == 200:
+                tokens = response.json()["tokens"]
+                self._tokenize_ok = True
+                return len(tokens)
+        except Exception:  # noqa: BLE001 - best effort: any failure means "estimate"
+            pass
+        if self._tokenize_ok is None:
+            self._tokenize_ok = False  # not a llama.cpp server: estimate from now on
+        return estimate_tokens(text)
 
     # -- the call ----------------------------------------------------------
 
-    def _response_format(self, strict: bool) -> dict[str, Any]:
+    def _response_format(self, strict: bool, schema: dict[str, Any]) -> dict[str, Any]:
         if strict:
             return {
                 "type": "json_schema",
-                "json_schema": {"name": "foresight_card", "strict": True, "schema": self.schema},
+                "json_schema": {"name": "foresight_card", "strict": True, "schema": schema},
             }
         return {"type": "json_object"}
 
-    def _chat(self, messages: list[dict[str, str]], max_tokens: int) -> ChatReply:
+    def _chat(
+        self, messages: list[dict[str, str]], max_tokens: int, schema: dict[str, Any] | None = None
+    ) -> ChatReply:
+        schema = schema or self.schema
         strict = self._strict_ok is not False
         try:
-            reply = self._call(messages, max_tokens, strict)
+            reply = self._call(messages, max_tokens, strict, schema)
         except _StrictRejected as exc:
             if self.strict is not None:  # strict forced on: no fallback
                 raise LLMError("bad_request", f"strict json_schema rejected: {exc}") from exc
             with self._lock:
                 self._strict_ok = False
-            reply = self._call(messages, max_tokens, strict=False)
+            reply = self._call(messages, max_tokens, False, schema)
         else:
             if strict and self._strict_ok is None:
                 with self._lock:
@@ -136,7 +172,13 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
         """ "strict", "json" or "unknown" (not yet learnt from the server)."""
         return {True: "strict", False: "json", None: "unknown"}[self._strict_ok]
 
-    def _call(self, messages: list[dict[str, str]], max_tokens: int, strict: bool) -> ChatReply:
+    def _call(
+        self,
+        messages: list[dict[str, str]],
+        max_tokens: int,
+        strict: bool,
+        schema: dict[str, Any],
+    ) -> ChatReply:
         attempt = 0
         while True:
             try:
@@ -145,7 +187,7 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
                     messages=messages,  # type: ignore[arg-type]
                     max_tokens=max_tokens,
                     temperature=0,
-                    response_format=self._response_format(strict),  # type: ignore[arg-type]
+                    response_format=self._response_format(strict, schema),  # type: ignore[arg-type]
                 )
                 return _reply(response)
             except openai.APITimeoutError:
@@ -181,10 +223,15 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
     def analyze_many(
         self, articles: Iterable[ArticleInput]
     ) -> Iterator[tuple[ArticleInput, Analysis]]:
-        """Analyse with at most `concurrency` calls in flight; yields as they complete."""
+        """Analyse with at most `concurrency` calls in flight; yields as they complete.
+
+        Closing the generator early (the stage stops on a dead backend) cancels the
+        calls not yet started and waits only for those in flight.
+        """
         window = self.concurrency * 2
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="techwatch-llm") as pool:
-            pending: dict[Future[Analysis], ArticleInput] = {}
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="techwatch-llm")
+        pending: dict[Future[Analysis], ArticleInput] = {}
+        try:
             for article in articles:
                 pending[pool.submit(self.analyze, article)] = article
                 if len(pending) >= window:
@@ -195,6 +242,8 @@ class OpenAIAnalyzer(LLMCardAnalyzer):
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield pending.pop(future), future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def analyze(self, article: ArticleInput) -> Analysis:
         analysis = super().analyze(article)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from techwatch.analyze.base import Analyzer, ResultCache
@@ -14,9 +15,18 @@ class BackendError(ValueError):
     """A backend that cannot be built from the settings (unknown name, no model file)."""
 
 
-def make_analyzer(backend: str, settings: Settings, cache: ResultCache | None) -> Analyzer:
-    """Build the named analyzer from the settings; heavy imports happen only here."""
+def make_analyzer(
+    backend: str,
+    settings: Settings,
+    cache: ResultCache | None,
+    log: logging.Logger | None = None,
+) -> Analyzer:
+    """Build the named analyzer from the settings; heavy imports happen only here.
+
+    `log` receives what the backend reports (llama.cpp's own log lines included).
+    """
     analyze = settings.analyze
+    style = analyze.prompt_style or None
     if backend == "extractive":
         from techwatch.analyze.extractive import ExtractiveAnalyzer
 
@@ -46,6 +56,8 @@ def make_analyzer(backend: str, settings: Settings, cache: ResultCache | None) -
             grounding=analyze.grounding,
             categories=analyze.categories,
             types=analyze.types,
+            profile=analyze.profile,
+            prompt_style=style,
         )
     if backend == "llamacpp":
         from techwatch.analyze.llamacpp_backend import LlamaCppAnalyzer
@@ -65,5 +77,8 @@ def make_analyzer(backend: str, settings: Settings, cache: ResultCache | None) -
             grounding=analyze.grounding,
             categories=analyze.categories,
             types=analyze.types,
+            profile=analyze.profile,
+            prompt_style=style,
+            log=log,
         )
     raise BackendError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
