@@ -80,6 +80,16 @@ class AnalyzeConfig(_Section):
         ge=0,
         description="Processes for the extractive analyzer on large batches: 0 for one per CPU.",
     )
+    profile: str = Field(
+        "auto",
+        pattern="^(auto|small|medium|large)$",
+        description="LLM model profile: auto (from the model's size), small, medium or large.",
+    )
+    prompt_style: str = Field(
+        "",
+        pattern="^(|concise|explicit|guided)$",
+        description="Override the profile's prompt style: concise, explicit or guided.",
+    )
 
 
 class OpenAIConfig(_Section):
@@ -90,7 +100,9 @@ class OpenAIConfig(_Section):
     timeout: float = Field(120.0, gt=0)
     max_retries: int = Field(4, ge=0)
     context_tokens: int = Field(128000, gt=0)
-    max_output_tokens: int = Field(4096, gt=0)
+    max_output_tokens: int | None = Field(
+        None, gt=0, description="Reply token budget; empty: the model profile's."
+    )
     price_prompt_per_mtok: float = Field(0.0, ge=0)
     price_completion_per_mtok: float = Field(0.0, ge=0)
     strict: bool | None = None
@@ -100,7 +112,9 @@ class LlamaCppConfig(_Section):
     model_path: str = ""
     n_ctx: int = Field(4096, gt=0)
     n_threads: int | None = Field(None, ge=1)
-    max_output_tokens: int = 1024
+    max_output_tokens: int | None = Field(
+        None, gt=0, description="Reply token budget; empty: the model profile's."
+    )
 
 
 class PagesConfig(_Section):

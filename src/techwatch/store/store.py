@@ -476,14 +476,19 @@ class Store:
         retry_failed: bool = False,
         limit: int | None = None,
         analyzer: str | None = None,
+        model: str | None = None,
     ) -> list[dict[str, Any]]:
         """Articles with text and status ok whose card is missing (or failed, on retry).
 
-        With `analyzer`, also the articles whose card was made by another analyzer.
+        With `analyzer`, also the articles whose card was made by another analyzer; with
+        `model` too, those whose card was made by another model or version of it (the
+        extractive analyzer's model name carries a hash of its code and word lists).
         """
         card_ok = and_(t.cards.c.status == "ok")
         if analyzer:
             card_ok = and_(card_ok, t.cards.c.analyzer == analyzer)
+        if analyzer and model:
+            card_ok = and_(card_ok, t.cards.c.model == model)
         done = select(t.cards.c.article_id).where(card_ok)
         if not retry_failed:
             failed = select(t.cards.c.article_id).where(t.cards.c.status == "failed")
