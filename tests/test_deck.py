@@ -195,3 +195,16 @@ def test_deck_item_without_url_has_no_qr(tmp_path):
     entry = DeckItem(article_id="abc", kind="issues", item=Item(name="Data law"), url="file:///x")
     printed = deck_card(entry)
     assert printed.url == "" and printed.horizon == "NEAR"
+
+
+def test_grid_for_a_page(tmp_path):
+    from techwatch.outputs.decks import write_grid
+
+    entries = [
+        DeckItem(article_id=f"{n:032x}", kind="signals", item=Signal(name=f"Signal {n}"))
+        for n in range(5)
+    ]
+    path = write_grid(entries, tmp_path / "g" / "grid.png", limit=4, cols=2)
+    image = Image.open(path)
+    assert image.width < image.height  # 2 columns, 2 rows of portrait cards
+    assert write_grid([], tmp_path / "none.png") is None and not (tmp_path / "none.png").exists()

@@ -316,3 +316,15 @@ def items_for_review(store: Any, review: Any, trends: list[Any], limit: int = 36
 def slug(text: str) -> str:
     """A file-name-safe form of a query or label."""
     return "-".join(re.findall(r"\w+", text.casefold()))[:50] or "deck"
+
+
+def write_grid(
+    entries: Sequence[DeckItem], path: Path, limit: int = 12, cols: int = 3
+) -> Path | None:
+    """A grid PNG of the first `limit` cards, for topic and trend pages; None when empty."""
+    if not entries:
+        return None
+    images = [render_card(deck_card(e)).image for e in entries[:limit]]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    render_grid(images, cols=cols).save(path, optimize=True)
+    return path
