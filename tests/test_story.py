@@ -138,3 +138,21 @@ def test_stored_story_is_shown_on_its_issue_in_the_pages(workspace):
     assert "(" + ids[0] + ".md)" in page
     again = workspace.pages()
     assert again.written == 0  # unchanged story: nothing rewritten
+
+
+def test_an_unreachable_model_is_a_clear_error_and_nothing_is_stored(tmp_path):
+    import socket
+
+    from techwatch.outputs.llm import LLMUnavailable
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: nothing listens there
+    store = _store(tmp_path)
+    settings = Settings(
+        analyze={"backend": "openai"},
+        openai={"base_url": f"http://127.0.0.1:{port}/v1", "model": "m", "max_retries": 0},
+    )
+    with pytest.raises(LLMUnavailable, match="model server"):
+        story_for_issue(store, settings, "2025-03-04")
+    assert get_story(store, "2025-03-04") is None
