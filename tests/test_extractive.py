@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -97,10 +98,35 @@ def test_signal_fields_only_when_stated() -> None:
 
 
 def test_summary_is_short_and_in_order() -> None:
-    card = analyze(NEWS + "\n\n" + NEWS.replace("Heat", "Solar")).card
+    text = NEWS + "\n\n" + NEWS.replace("Heat", "Solar").replace("2030", "2035")
+    card = analyze(text).card
     assert 0 < len(card.summary.split()) <= SUMMARY_MAX_WORDS
-    positions = [NEWS.replace("Heat", "Solar").find(s) for s in card.summary.split(". ")[:1]]
-    assert positions
+    flat = " ".join(text.split())
+    picked = [s.text for s in split_sentences(card.summary)]
+    assert len(picked) >= 3  # several sentences, not one
+    # every summary sentence is an article sentence, and they come in article order
+    position = -1
+    for sentence in picked:
+        found = flat.find(sentence, position + 1)
+        assert found > position, f"out of order or not verbatim: {sentence!r}"
+        position = found
+    # and the order is not the ranking order by accident: shuffled, the check fails
+    reordered = picked[1:] + picked[:1]
+    assert [flat.find(s) for s in reordered] != sorted(flat.find(s) for s in reordered)
+
+
+def test_word_lists_are_package_data_and_version_the_analyzer() -> None:
+    import hashlib
+    from importlib import resources
+
+    from techwatch.analyze import lexicons
+
+    raw = (resources.files("techwatch.analyze") / "data" / "lexicons.json").read_bytes()
+    assert hashlib.sha256(raw).hexdigest()[:10] == lexicons.LEXICON_VERSION
+    assert lexicons.LEXICON_VERSION in ExtractiveAnalyzer.model
+    data = json.loads(raw)
+    assert lexicons.THEMES["energy"] == tuple(data["themes"]["energy"])
+    assert tuple((t, float(w)) for t, w in data["change_cues"]) == lexicons.CHANGE_CUES
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t  "])
