@@ -65,6 +65,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.jobs = Jobs()
     app.state.asks = Jobs(exclusive=False)
     app.state.extras = ExtrasCache(ws)
+    threading.Thread(target=app.state.data.warm_up, name="techwatch-warm-up", daemon=True).start()
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

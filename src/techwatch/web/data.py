@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -23,6 +24,8 @@ from techwatch.store.store import fts5_query
 if TYPE_CHECKING:
     from techwatch.workspace import Workspace
 
+RELATED_TERMS = 6  # the rarest shared terms a card page relates by
+RELATED_MAX_DF = 500  # a term on more cards than this does not relate cards
 MIN_COSINE = 0.2  # a card found by vectors alone is kept from this cosine on
 
 __all__ = ["CardView", "Filters", "Issue", "SearchResult", "WebData", "slug"]
@@ -150,6 +153,15 @@ class WebData:
     def __init__(self, ws: Workspace) -> None:
         self.ws = ws
         self.store = ws.store
+        self._warm = threading.Event()
+        self._warm_lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        """Load what the first search needs (the embedder, the vectors) ahead of time."""
+        try:
+            self.search("warm up")
+        except Exception:  # a broken embedder shows on the first real search instead
+            self._warm.set()
 
     def _base(self) -> Any:
         return (
@@ -196,27 +208,41 @@ class WebData:
         return (row.text or "") if row else ""
 
     def related(self, card_id: str, limit: int = 6) -> list[CardView]:
-        """Cards sharing the most keywords and themes with this one (never itself)."""
+        """Cards sharing the most keywords and themes with this one (never itself).
+
+        The rarest terms count first and very common ones are left out, so a card page
+        stays fast however large the corpus (a theme on every other card relates little).
+        """
         items = t.card_items
-        mine = (
-            select(items.c.name)
-            .where(and_(items.c.article_id == card_id, items.c.kind.in_(("keyword", "theme"))))
-            .scalar_subquery()
-        )
-        query = (
-            select(items.c.article_id, func.count().label("n"))
-            .where(
-                and_(
-                    items.c.kind.in_(("keyword", "theme")),
-                    items.c.name.in_(mine),
-                    items.c.article_id != card_id,
-                )
-            )
-            .group_by(items.c.article_id)
-            .order_by(func.count().desc(), items.c.article_id)
-            .limit(limit)
-        )
+        kinds = items.c.kind.in_(("keyword", "theme"))
         with self.store.engine.connect() as conn:
+            mine = [
+                r.name
+                for r in conn.execute(
+                    select(items.c.name).where(and_(items.c.article_id == card_id, kinds))
+                )
+            ]
+            if not mine:
+                return []
+            df = conn.execute(
+                select(items.c.name, func.count())
+                .where(and_(kinds, items.c.name.in_(mine)))
+                .group_by(items.c.name)
+            ).all()
+            rare = [n for n, c in sorted(df, key=lambda r: (r[1], r[0])) if 1 < c <= RELATED_MAX_DF]
+            if not rare:
+                return []
+            query = (
+                select(items.c.article_id, func.count().label("n"))
+                .where(
+                    and_(
+                        kinds, items.c.name.in_(rare[:RELATED_TERMS]), items.c.article_id != card_id
+                    )
+                )
+                .group_by(items.c.article_id)
+                .order_by(func.count().desc(), items.c.article_id)
+                .limit(limit)
+            )
             ids = [r.article_id for r in conn.execute(query)]
         return [c for c in self.cards_by_ids(ids) if c.id != card_id]
 
@@ -342,6 +368,10 @@ class WebData:
         filters = filters or Filters()
         query = query.strip()
         if query and callable(getattr(self.ws, "search", None)):
+            if not self._warm.is_set():  # the first search loads the embedder: only once
+                with self._warm_lock:
+                    self.ws.search("warm", k=1)
+                    self._warm.set()
             hits = self.ws.search(
                 query,
                 k=max(limit * 4, 200),
