@@ -315,6 +315,23 @@ def _score(
     return scored
 
 
+SIMILARITY_WEIGHT = 0.5
+
+
+def _similarities(embedder: Any, query: str, texts: list[str]) -> list[float]:
+    """Cosine of the question with each sentence (zeros when the embedder cannot say)."""
+    import numpy as np
+
+    try:
+        vectors = np.asarray(embedder.embed([query, *texts]), dtype=np.float32)
+    except Exception:  # a remote embedder down: rank by coverage alone
+        return [0.0] * len(texts)
+    norms = np.linalg.norm(vectors, axis=1)
+    norms[norms == 0] = 1.0
+    unit = vectors / norms[:, None]
+    return [float(x) for x in unit[1:] @ unit[0]]
+
+
 # -- the answer ---------------------------------------------------------------------------
 
 
@@ -388,6 +405,13 @@ def ask(
     need_terms = MIN_TERMS if len(q_terms) >= 3 else 1
     relevant = [s for s in scored if s[0] >= MIN_COVERAGE or s[1] >= max(need_terms, 3)]
     found = bool(relevant) and max(s[1] for s in relevant) >= need_terms
+    if found:  # which relevant sentences come first: coverage, plus meaning (the embedder)
+        sims = _similarities(embedder, query, [c.text for _s, _n, c in relevant])
+        pairs = zip(relevant, sims, strict=True)
+        relevant = sorted(
+            ((cov + SIMILARITY_WEIGHT * sim, n, c) for (cov, n, c), sim in pairs),
+            key=lambda x: (-x[0], -x[1], x[2].card_id, x[2].text),
+        )
     if not found:
         where = " with these filters" if filters and filters != SearchFilters() else ""
         return Answer(
