@@ -249,6 +249,7 @@ class PipelineReport(_Record):
     analyze: StageReport
     pages: PagesReport
     embed: EmbedReport | None = None  # None when embedding failed (see the log)
+    trends: list[Any] | None = None  # trends: one UpdateReport per kind; None: failed (see the log)
 
 
 def _fields(cls: type) -> tuple[str, ...]:

@@ -42,9 +42,10 @@ from techwatch.lock import RunLock, WorkspaceBusy
 from techwatch.progress import NoProgress, Progress, StageReport
 from techwatch.publish.card_page import render_card_page
 from techwatch.sources.detect import KINDS, detect_kind
+from techwatch.sources.files import is_local, local_path
 from techwatch.stages.analyze import run_analyze
 from techwatch.stages.context import StageContext
-from techwatch.stages.discover import DiscoverReport, discover_source, is_local, local_path
+from techwatch.stages.discover import DiscoverReport, discover_source
 from techwatch.stages.fetch import FetchStage, fetch_settings
 from techwatch.stages.importer import import_pages
 from techwatch.stages.pages import PagesReport, write_pages
@@ -348,14 +349,17 @@ class Workspace:
         return await _in_thread(lambda: self.import_pages(folder, progress))
 
     def run(self, *, progress: Progress | None = None) -> PipelineReport:
-        """Every stage in order, as cron would run it: fetch, analyze, pages."""
+        """Every stage in order, as cron would run it: fetch, analyze, embed, trends, pages."""
         with self.locked():
             fetched = self.fetch(progress=progress)
             analyzed = self.analyze(progress=progress)
             embedded = self._embed_in_run(progress)
+            trends = self._trends_in_run()  # trends: after embedding, before pages
             written = self.pages(progress=progress)
             self._send_in_run()  # outputs: [send] to = [...] delivers the draft (or review)
-        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written, embed=embedded)
+        return PipelineReport(
+            fetch=fetched, analyze=analyzed, pages=written, embed=embedded, trends=trends
+        )
 
     async def arun(self, *, progress: Progress | None = None) -> PipelineReport:
         """`run`, for callers inside an event loop."""
@@ -363,8 +367,11 @@ class Workspace:
             fetched = await self.afetch(progress=progress)
             analyzed = await self.aanalyze(progress=progress)
             embedded = await _in_thread(lambda: self._embed_in_run(progress))
+            trends = await _in_thread(self._trends_in_run)
             written = await self.apages(progress=progress)
-        return PipelineReport(fetch=fetched, analyze=analyzed, pages=written, embed=embedded)
+        return PipelineReport(
+            fetch=fetched, analyze=analyzed, pages=written, embed=embedded, trends=trends
+        )
 
     # -- exports and pages ---------------------------------------------------------
 
@@ -512,6 +519,16 @@ class Workspace:
 
     # -- trends ---------------------------------------------------------------------
     # Logic in techwatch.trends (numbers) and techwatch.publish (pages); thin calls here.
+
+    def _trends_in_run(self) -> list[TrendUpdate] | None:
+        """The trends step of `run`, after embedding: a failure is logged, pages still follow."""
+        from techwatch.embed import EmbedderError
+
+        try:
+            return self.update_trends()
+        except (EmbedderError, ValueError) as exc:
+            self.log.error("trends failed: %s", exc)
+            return None
 
     def update_trends(
         self, *, kinds: tuple[str, ...] | None = None, full: bool = False

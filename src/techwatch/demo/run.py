@@ -68,6 +68,7 @@ def run_demo(
         )
         analyzed = ws.analyze(backend="extractive", progress=progress)
         console.print("cards: " + ", ".join(f"{k} {v}" for k, v in sorted(analyzed.counts.items())))
+        _demo_trends(ws, console)  # trends: before pages, so pages include them
         pages = ws.pages()
         console.print(f"pages: {pages.written} written, {pages.unchanged} unchanged in {pages.out}")
     finally:
@@ -77,6 +78,33 @@ def run_demo(
     _demo_site(ws, console)
     _demo_outputs(ws, console)
     return ws
+
+
+def _demo_trends(ws: Workspace, console: Console) -> None:
+    """Trends with their states, a topic page and a review, written in the workspace."""
+    from rich.markup import escape
+
+    from techwatch.publish.review import render_review
+    from techwatch.publish.topic import render_topic
+
+    updates = ws.update_trends()
+    console.print("trends: " + ", ".join(f"{u.kind} {u.trends}" for u in updates))
+    report = ws.trend_report("signals", period="month", update=False)
+    for state, group in (("emerging", report.emerging), ("strong", report.strong)):
+        for tr in group[:3]:
+            console.print(
+                f"  {state}: {escape(tr.label)} ({tr.articles} articles; {escape(tr.reason)})"
+            )
+    folder = ws.root / "outputs"
+    folder.mkdir(parents=True, exist_ok=True)
+    topic = ws.topic("energy storage")
+    (folder / "topic-energy-storage.md").write_text(render_topic(topic), encoding="utf-8")
+    console.print(f"topic: {len(topic.cards)} cards, {folder / 'topic-energy-storage.md'}")
+    review = ws.review("year")
+    path = folder / f"review-year-{review.key}.md"
+    path.write_text(render_review(review), encoding="utf-8")
+    console.print(f"review: {len(review.trends)} trends of {review.key}, {path}")
+    console.print(f"  (try: techwatch -w {ws.root} trends --period month)")
 
 
 def _demo_site(ws: Workspace, console: Console) -> None:

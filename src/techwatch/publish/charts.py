@@ -128,3 +128,20 @@ def timelines(
         return _save(fig, base)
     finally:
         plt.close(fig)
+
+
+def _svg(draw, report: TrendReport) -> str:  # type: ignore[no-untyped-def]
+    """A chart as SVG text, through a temporary folder (pages write text only)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        paths = draw(report, Path(folder) / "chart")
+        return paths[0].read_text(encoding="utf-8")
+
+
+def emergence_map_svg(report: TrendReport) -> str:
+    return _svg(emergence_map, report)
+
+
+def timelines_svg(report: TrendReport) -> str:
+    return _svg(timelines, report)

@@ -75,6 +75,7 @@ def render_index(
     entries: list[IndexEntry],
     title: str = "Index",
     stories: dict[str, tuple[str, str]] | None = None,
+    links: list[tuple[str, str]] | None = None,
 ) -> str:
     """A markdown index of card pages, one section per issue, newest issue first.
 
@@ -96,6 +97,9 @@ def render_index(
         "",
         f"{len(unique)} cards from {issues} issue{'s' if issues != 1 else ''}.",
     ]
+    if links:  # trends: trend lists, topic pages and reviews (title, relative file)
+        out += ["", "## Trends, topics and reviews", ""]
+        out += [f"* [{_text(text)}]({_url(target)})" for text, target in links]
     for key, items in groups:
         out += ["", _heading(key), ""]
         if stories and key[0] in stories:  # outputs: the issue's story (date -> title, file)

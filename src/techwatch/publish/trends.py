@@ -10,6 +10,7 @@ import html
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from techwatch.publish.tables import clean_cell, one_line, render_table
@@ -115,6 +116,17 @@ def _table(trends: list[Trend], link: Callable[[Trend], str] | None) -> str:
     return render_table(headers, rows, [False, True, False, False, True, False, False, True])
 
 
+def _groups_shown(report: TrendReport) -> list[list[Trend]]:
+    """The lists of a trends page, in the order of STATE_TITLES."""
+    return [
+        report.emerging,
+        report.strong,
+        report.fading,
+        sorted(report.by_state("noise"), key=lambda t: (-t.articles, t.id)),
+        report.by_state("insufficient_history"),
+    ]
+
+
 def render_trends(
     report: TrendReport, *, limit: int = 20, link: Callable[[Trend], str] | None = None
 ) -> str:
@@ -130,12 +142,7 @@ def render_trends(
         + (f", {report.undated_cards} undated." if report.undated_cards else ".")
     )
     lines.append("")
-    for name, group in (
-        ("emerging", report.emerging),
-        ("strong", report.strong),
-        ("fading", report.fading),
-        ("insufficient_history", report.by_state("insufficient_history")),
-    ):
+    for name, group in zip(STATE_TITLES, _groups_shown(report), strict=True):
         if not group:
             continue
         lines += [f"## {STATE_TITLES[name]} ({len(group)})", "", _table(group[:limit], link), ""]
@@ -207,3 +214,123 @@ def render_trend_page(
         lines.append(f"- {md(m.name)} ({m.day or 'undated'}): {source}")
     lines.append("")
     return "\n".join(lines)
+
+
+# -- the pages of `techwatch pages` -------------------------------------------------------
+
+
+@dataclass
+class PageFile:
+    """A page to write: its path under the pages folder, its title and its text."""
+
+    path: str
+    title: str
+    text: str
+    listed: bool = False  # linked from the index
+
+
+def _has_trends(store: Any) -> bool:
+    from sqlalchemy import func, select
+
+    from techwatch.store import schema as t
+
+    with store.engine.connect() as conn:
+        return bool(conn.execute(select(func.count()).select_from(t.trends)).scalar_one())
+
+
+def trend_pages(
+    store: Any, settings: Any, root: Any, *, topics: int = 5, per_state: int = 20
+) -> list[PageFile]:
+    """Trend lists and pages per kind, the emergence map and timelines (SVG), topic pages
+    for the leading signal trends, and reviews (every year, the latest quarter and month).
+
+    Renders the stored trends as they are (`techwatch run` and `techwatch trends` update
+    them); returns nothing before the first trend update.
+    """
+    if not _has_trends(store):
+        return []
+    from techwatch.publish.charts import emergence_map_svg, timelines_svg
+    from techwatch.publish.markdown import page_filename
+    from techwatch.publish.review import render_review
+    from techwatch.publish.topic import render_topic
+    from techwatch.trends.analysis import build_report
+    from techwatch.trends.cards import load_cards
+    from techwatch.trends.data import TREND_KINDS
+    from techwatch.trends.review import build_review
+    from techwatch.trends.service import emergence_params
+    from techwatch.trends.topic import build_topic
+
+    params = emergence_params(settings)
+    period = settings.trends.period if getattr(settings, "trends", None) else "month"
+
+    def card_link(card: CardRef) -> str:
+        return f"../{page_filename(card.id)}"
+
+    def trend_link(tr: Trend) -> str:
+        return f"{tr.id}.md"
+
+    pages: list[PageFile] = []
+    signals = None
+    for kind in TREND_KINDS:
+        report = build_report(store, kind, period, None, params)
+        if kind == "signals":
+            signals = report
+        if not report.trends:
+            continue
+        shown = {tr.id: tr for group in _groups_shown(report) for tr in group[:per_state]}
+        cards = load_cards(store, {c for tr in shown.values() for c in tr.card_ids})
+        for tr in shown.values():
+            pages.append(
+                PageFile(f"trends/{tr.id}.md", tr.label, render_trend_page(tr, cards, card_link))
+            )
+        text = render_trends(report, limit=per_state, link=trend_link)
+        if kind == "signals":
+            pages.append(PageFile("trends/emergence-signals.svg", "", emergence_map_svg(report)))
+            pages.append(PageFile("trends/timelines-signals.svg", "", timelines_svg(report)))
+            text += (
+                "\n![Emergence map](emergence-signals.svg)\n\n![Timelines](timelines-signals.svg)\n"
+            )
+        pages.append(PageFile(f"trends/{kind}.md", f"Trends: {kind}", text, listed=True))
+    if signals is not None and signals.trends:
+        from techwatch.embed import get_embedder
+
+        embedder = get_embedder(settings, root)
+        # The strongest and emerging trends, then the largest, as the topics worth a page.
+        leading = list(
+            {t.id: t for t in signals.strong + signals.emerging + signals.trends}.values()
+        )
+        leading = leading[:topics]
+        for tr in leading:
+            page = build_topic(store, embedder, tr.label)
+            pages.append(
+                PageFile(
+                    f"topics/{_slug(tr.label)}.md",
+                    f"Topic: {tr.label}",
+                    render_topic(page, card_link),
+                    listed=True,
+                )
+            )
+        years = sorted({p[:4] for p in signals.periods})
+        from datetime import date
+
+        reviews = [("year", date(int(y), 1, 1)) for y in years]
+        last = max((tr.last_seen for tr in signals.trends if tr.last_seen), default=None)
+        if last:
+            reviews += [("quarter", last), ("month", last)]
+        for per, day in reviews:
+            review = build_review(store, per, day, params=params)
+            if review.trends:
+                pages.append(
+                    PageFile(
+                        f"reviews/{per}-{review.key}.md",
+                        f"Review: {review.key}",
+                        render_review(review, card_link),
+                        listed=True,
+                    )
+                )
+    return pages
+
+
+def _slug(text: str, limit: int = 60) -> str:
+    value = re.sub(r"[^a-z0-9]+", "-", text.casefold()).strip("-")[:limit].strip("-")
+    return value or "topic"

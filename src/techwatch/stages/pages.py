@@ -12,6 +12,7 @@ from techwatch.outputs.stories import story_pages
 from techwatch.publish.card_page import page_meta, render_card_page
 from techwatch.publish.index import IndexEntry, render_index
 from techwatch.publish.markdown import page_filename
+from techwatch.publish.trends import trend_pages
 from techwatch.stages.context import StageContext
 
 INDEX_FILE = "index.md"
@@ -54,7 +55,13 @@ def write_pages(ctx: StageContext, out: Path | None = None) -> PagesReport:
     for day, title, filename, text in story_pages(ctx.store):
         _write_if_changed(out / filename, text, report)
         stories[day] = (title, filename)
-    _write_if_changed(out / INDEX_FILE, render_index(entries, stories=stories), report)
+    links = []  # trends: trend lists and pages, topic pages, reviews (stored trends only)
+    for extra in trend_pages(ctx.store, ctx.settings, ctx.root):
+        (out / extra.path).parent.mkdir(parents=True, exist_ok=True)
+        _write_if_changed(out / extra.path, extra.text, report)
+        if extra.listed:
+            links.append((extra.title, extra.path))
+    _write_if_changed(out / INDEX_FILE, render_index(entries, stories=stories, links=links), report)
     ctx.progress.finish()
     return report
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from techwatch.store import schema as t
 from techwatch.store.store import Store
-from techwatch.trends.data import TREND_KINDS, load_items, normalise_name
+from techwatch.trends.data import TREND_KINDS, fetch_rows, load_items, no_gc, normalise_name
 from techwatch.trends.emergence import Emergence, EmergenceParams, score_series
 from techwatch.trends.periods import PERIODS, check_period, period_key, period_range, period_start
 from techwatch.trends.represent import ctfidf_terms, pick_label
@@ -29,7 +29,7 @@ class TrendsError(ValueError):
     """A request the data cannot answer (unknown kind, no cards): said plainly."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Member:
     key: str
     article_id: str
@@ -154,9 +154,8 @@ def _members(store: Store, kind: str) -> dict[str, list[tuple[str, float | None]
         t.trend_members.c.trend_id, t.trend_members.c.item_key, t.trend_members.c.similarity
     ).where(t.trend_members.c.kind == kind, t.trend_members.c.trend_id.is_not(None))
     out: dict[str, list[tuple[str, float | None]]] = defaultdict(list)
-    with store.engine.connect() as conn:
-        for r in conn.execute(query):
-            out[r.trend_id].append((r.item_key, r.similarity))
+    for trend_id, key, similarity in fetch_rows(store, query):
+        out[trend_id].append((key, similarity))
     return out
 
 
@@ -174,6 +173,17 @@ def build_report(
     params: EmergenceParams | None = None,
 ) -> TrendReport:
     """Score every trend (or keyword) of a kind; `as_of` replays what was known by then."""
+    with no_gc():
+        return _build_report(store, kind, period, as_of, params)
+
+
+def _build_report(
+    store: Store,
+    kind: str,
+    period: str,
+    as_of: date | None,
+    params: EmergenceParams | None,
+) -> TrendReport:
     if kind not in KINDS:
         raise TrendsError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
     check_period(period)

@@ -24,7 +24,7 @@ import numpy as np
 
 from techwatch.store.store import Store
 from techwatch.trends.cluster import ClusterParams, cluster_vectors
-from techwatch.trends.data import TREND_KINDS, TrendItem, load_items
+from techwatch.trends.data import TREND_KINDS, TrendItem, load_items, no_gc
 from techwatch.trends.repo import StoredTrend, TrendState, load_state, save_state
 from techwatch.trends.represent import ctfidf_terms, pick_label
 
@@ -134,6 +134,17 @@ class TrendModel:
         full: bool = False,
     ) -> UpdateReport:
         """Bring one kind's trends up to date with the items in the store."""
+        with no_gc():
+            return self._update(store, kind, items, full=full)
+
+    def _update(
+        self,
+        store: Store,
+        kind: str,
+        items: list[TrendItem] | None,
+        *,
+        full: bool,
+    ) -> UpdateReport:
         if kind not in TREND_KINDS:
             raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(TREND_KINDS)}")
         started = time.perf_counter()

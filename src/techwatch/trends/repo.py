@@ -11,6 +11,7 @@ from sqlalchemy import delete, insert, select, update
 
 from techwatch.store import schema as t
 from techwatch.store.store import Store, now
+from techwatch.trends.data import fetch_rows, no_gc
 
 
 @dataclass
@@ -71,11 +72,17 @@ def load_state(store: Store, kind: str) -> TrendState:
                 r.created_at,
                 bool(r.label_pinned),
             )
-        rows = conn.execute(select(t.trend_members).where(t.trend_members.c.kind == kind))
-        for r in rows:
-            state.members[r.item_key] = r.trend_id
-            state.similarity[r.item_key] = r.similarity
-            state.articles[r.item_key] = r.article_id
+    query = select(
+        t.trend_members.c.item_key,
+        t.trend_members.c.trend_id,
+        t.trend_members.c.similarity,
+        t.trend_members.c.article_id,
+    ).where(t.trend_members.c.kind == kind)
+    with no_gc():
+        for key, trend_id, similarity, article_id in fetch_rows(store, query):
+            state.members[key] = trend_id
+            state.similarity[key] = similarity
+            state.articles[key] = article_id
     state.loaded = {k: (v, state.similarity.get(k)) for k, v in state.members.items()}
     state.loaded_trends = {tid: _snapshot(tr) for tid, tr in state.trends.items()}
     return state
