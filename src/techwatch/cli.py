@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -98,6 +99,14 @@ def _workspace() -> Iterator[Workspace]:
         _fail(exc, 2)
     finally:
         ws.close()
+
+
+def _log_to_terminal(log: logging.Logger) -> None:
+    """-v: the workspace log (always written to techwatch.log) is shown on stderr too."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
 
 
 class RichProgress:
@@ -240,9 +249,14 @@ def analyze(
         bool, typer.Option(help="Redo cards made by another backend with this one.")
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show the log (llama.cpp's too) here.")
+    ] = False,
 ) -> None:
     """Make a foresight card for every fetched article without one (idempotent)."""
     with _workspace() as ws:
+        if verbose:
+            _log_to_terminal(ws.log)
         report = ws.analyze(
             backend=backend,
             retry_failed=retry_failed,
