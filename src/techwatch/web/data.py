@@ -374,7 +374,8 @@ class WebData:
                     self._warm.set()
             hits = self.ws.search(
                 query,
-                k=max(limit * 4, 200),
+                # The post-filters (signal state, trend) need a deeper list to keep `limit`.
+                k=limit + 10 if not (filters.state or trend_cards is not None) else 1000,
                 since=filters.since or None,
                 until=filters.until or None,
                 category=filters.category or None,
