@@ -69,6 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default=None)
     parser.add_argument("--max-output-tokens", type=int, default=640)
     parser.add_argument("--context-tokens", type=int, default=2048)
+    parser.add_argument(
+        "--profile",
+        default="large",
+        choices=("auto", "small", "medium", "large"),
+        help="model profile (large: the concise prompt; small: guided, with candidates)",
+    )
     args = parser.parse_args(argv)
 
     with ExitStack() as stack:
@@ -87,7 +93,9 @@ def main(argv: list[str] | None = None) -> int:
             context_tokens=args.context_tokens,
             max_output_tokens=args.max_output_tokens,
             max_items=2,
+            profile=args.profile,
         )
+        print(f"profile {analyzer.profile.name}, prompt {analyzer.prompt_version}")
         header = f"{'article':8} {'status':10} {'calls':>5} {'art.tok':>7} {'prompt':>6} "
         header += f"{'overhd':>6} {'old calls':>9} {'old prompt':>10} {'secs':>5}"
         print(header)
