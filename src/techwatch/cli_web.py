@@ -22,6 +22,7 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Build the static HTML site (only changed pages are rewritten)."""
+        _need_web_extra(err)
         with _workspace() as ws:
             report = ws.site(out, progress=RichProgress())
         console.print(
@@ -39,6 +40,7 @@ def register(app: typer.Typer) -> None:
         port: Annotated[int, typer.Option(help="Port.")] = 8000,
     ) -> None:
         """Serve the live app: browse, search, curate, add sources and run the pipeline."""
+        _need_web_extra(err)
         import uvicorn
 
         from techwatch.web.app import create_app
@@ -98,6 +100,22 @@ def register(app: typer.Typer) -> None:
         console.print(escape(token), soft_wrap=True)
 
     app.add_typer(user_app, name="user")
+
+
+def _need_web_extra(err: object) -> None:
+    """A clear message, not a traceback, when the `web` extra is not installed."""
+    import importlib.util
+
+    missing = [
+        m
+        for m in ("jinja2", "fastapi", "uvicorn", "argon2", "multipart")
+        if importlib.util.find_spec(m) is None
+    ]
+    if missing:
+        err.print(  # type: ignore[attr-defined]
+            f"missing {', '.join(missing)}: install the web extra (pip install 'techwatch[web]')"
+        )
+        raise typer.Exit(2)
 
 
 def _loopback(host: str) -> bool:
