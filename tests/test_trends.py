@@ -139,3 +139,23 @@ def test_each_kind_clusters_on_its_own(tmp_path):
     assert kinds["concerns"].items == 0 and kinds["concerns"].trends == 0
     tech = trend_rows(store, "technologies")
     assert all(tid.startswith("tec-") for tid in tech)
+
+
+def test_the_large_set_path_samples_assigns_and_goes_round_again(tmp_path):
+    from techwatch.trends.cluster import cluster_vectors
+
+    store = make_store(tmp_path)
+    seed_topics(store)
+    # direct_limit below the 36 items forces the sample-and-assign path used at scale.
+    params = ClusterParams(similarity=0.3, min_size=3, direct_limit=10, sample_size=12)
+    report = model(params).update(store, "signals")
+    assert report.trends == 3 and report.residue == 0
+    assert sorted(r.size for r in trend_rows(store).values()) == [12, 12, 12]
+    # The first sample (8 rows: 6 battery, 2 quantum phrasings) has no farming item;
+    # farming is found when the rows left over go round again.
+    texts = [p for ps in TOPICS.values() for p in ps] * 2
+    vectors = HashingEmbedder().embed(texts)
+    labels = cluster_vectors(vectors, ClusterParams(similarity=0.3, direct_limit=10, sample_size=8))
+    assert len(set(labels.tolist()) - {-1}) == 3
+    farming = {int(x) for x, t in zip(labels, texts, strict=True) if t in TOPICS["farming"]}
+    assert len(farming) == 1 and -1 not in farming

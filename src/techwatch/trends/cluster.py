@@ -1,7 +1,7 @@
 """The cluster step: unit vectors in, one label per row out (-1: not in any trend yet).
 
 Small sets go straight to average-linkage agglomerative clustering on cosine distance
-(deterministic, no number of clusters to guess). Large sets are clustered a seeded
+(deterministic, no number of clusters to guess). Large sets are clustered a
 sample at a time: the sample's clusters become centroids, every row close enough to one
 joins it (one matrix product), and the rows left over go round again. Two cores handle
 100,000 rows in seconds instead of an O(n^2) distance matrix. (MiniBatchKMeans micro-
@@ -23,7 +23,6 @@ class ClusterParams:
     direct_limit: int = 4000  # above this many rows: sample, assign, repeat on the rest
     sample_size: int = 4000  # rows clustered per round on large sets
     max_rounds: int = 12
-    seed: int = 0
 
 
 def _agglomerative(vectors: np.ndarray, similarity: float) -> np.ndarray:
@@ -41,7 +40,7 @@ def _agglomerative(vectors: np.ndarray, similarity: float) -> np.ndarray:
 
 
 def _sample_and_assign(vectors: np.ndarray, p: ClusterParams) -> np.ndarray:
-    """Cluster a seeded sample, give every row the nearest sample centroid when close enough,
+    """Cluster a sample, give every row the nearest sample centroid when close enough,
     then do the same on the rows left over, until they fit the direct method.
 
     A rare subject missed by the first sample is most of what is left over, so a later
@@ -51,11 +50,13 @@ def _sample_and_assign(vectors: np.ndarray, p: ClusterParams) -> np.ndarray:
     labels = np.full(n, -1, dtype=int)
     remaining = np.arange(n)
     next_label = 0
-    for round_ in range(p.max_rounds):
+    for _ in range(p.max_rounds):
         if len(remaining) <= p.direct_limit:
             break
-        rng = np.random.default_rng(p.seed + round_)
-        sample = np.sort(rng.choice(remaining, size=p.sample_size, replace=False))
+        # The model passes rows in item-key order (hashes: a pseudo-random order that
+        # does not move when items are added), so the first rows are a stable sample:
+        # a recluster after growth samples mostly the same items and keeps its trends.
+        sample = remaining[: p.sample_size]
         found = _agglomerative(vectors[sample], p.similarity)
         sizes = np.bincount(found)
         kept = np.flatnonzero(sizes >= 2)
