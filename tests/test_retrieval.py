@@ -205,3 +205,19 @@ def test_workspace_search_and_related(workspace) -> None:
     assert first not in {h.card_id for h in workspace.related(first, k=5)}
     with pytest.raises(ValueError, match="no article"):
         workspace.related("https://nowhere.example/")
+
+
+def test_a_filtered_text_match_outside_the_first_pass_is_still_found(tmp_path) -> None:
+    clear_cache()
+    store = Store(sqlite_url(tmp_path / "f.sqlite"))
+    for i in range(10):  # strong matches the filter drops
+        add_card(store, f"tech{i}", f"Battery battery news {i}", "Battery battery battery cells")
+    for i in range(20):  # what the filter keeps: nothing about batteries
+        add_card(store, f"sport{i}", f"Football {i}", "A football match", category="sport")
+    add_card(store, "weak", "Stadium lights", "A stadium adds one battery", category="sport")
+    filters = SearchFilters(category="sport")
+    # Selectivity 21/31 suggests 4 text candidates for one result: all four are dropped.
+    hits = search(store, HashingEmbedder(dim=64), "battery", filters=filters, k=1, candidates=1)
+    assert [h.title for h in hits] == ["Stadium lights"] and hits[0].bm25_rank == 1
+    store.close()
+    clear_cache()

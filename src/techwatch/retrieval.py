@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
-from sqlalchemy import or_, select, text
+from sqlalchemy import or_, select
 
 from techwatch.embed import Embedder
 from techwatch.store import schema as t
@@ -217,44 +217,54 @@ def lexical_query(query: str) -> str:
 def _lexical_ranking(
     store: Store, vset: VectorSet, query: str, mask: np.ndarray, depth: int
 ) -> tuple[list[int], dict[int, float]]:
-    """Rows ranked by BM25 among those the mask keeps, with their BM25 scores."""
+    """Rows ranked by BM25 among those the mask keeps, with their BM25 scores.
+
+    Unfiltered card queries let SQLite keep the top `depth` (a top-N, not a full sort).
+    Otherwise rows the mask drops (filters; for items, the other kinds, which share the FTS
+    table) are skipped: a first pass asks for as many as the filters' selectivity suggests;
+    if that is not enough, a second pass reads every match once and ranks them here.
+    """
     if store.dialect != "sqlite":
         return [], {}
     fts = lexical_query(query)
     if not fts:
         return [], {}
-    filtered = not mask.all()
-    limit = "" if filtered else f" LIMIT {int(depth)}"
     if vset.scope == "cards":
-        sql = (
-            "SELECT article_id AS key, bm25(cards_fts) AS score FROM cards_fts "
-            f"WHERE cards_fts MATCH :q ORDER BY score{limit}"
-        )
-        position = vset.index()
+        table, key, position = "cards_fts", "article_id", vset.index()
     else:
-        kinds = sorted(set(vset.kinds))
-        placeholders = ", ".join(f":k{i}" for i in range(len(kinds)))
-        sql = (
-            "SELECT ci.id AS key, bm25(card_items_fts) AS score FROM card_items_fts "
-            "JOIN card_items ci ON ci.id = card_items_fts.rowid "
-            f"WHERE card_items_fts MATCH :q AND ci.kind IN ({placeholders}) "
-            f"ORDER BY score{limit}"
-        )
-        position = vset.item_index()
-    params: dict[str, Any] = {"q": fts}
-    if vset.scope == "items":
-        params |= {f"k{i}": kind for i, kind in enumerate(sorted(set(vset.kinds)))}
+        table, key, position = "card_items_fts", "rowid", vset.item_index()
+    base = f"SELECT {key}, bm25({table}) FROM {table} WHERE {table} MATCH ?"
+    kept = int(mask.sum())
+    rows_in_table = max(vset.fts_rows, len(vset), 1)
+    limit = depth if kept == rows_in_table else int(depth * 3 * rows_in_table / max(kept, 1))
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        matches = cursor.execute(base + " ORDER BY 2 LIMIT ?", (fts, limit)).fetchall()
+        ranking, scores = _keep(matches, position, mask, depth)
+        if len(ranking) < depth and len(matches) == limit:
+            everything = cursor.execute(base, (fts,)).fetchall()
+            everything.sort(key=lambda m: m[1])
+            ranking, scores = _keep(everything, position, mask, depth)
+    finally:
+        raw.close()
+    return ranking, scores
+
+
+def _keep(
+    matches: list[tuple[Any, float]], position: dict[Any, int], mask: np.ndarray, depth: int
+) -> tuple[list[int], dict[int, float]]:
+    """The first `depth` matches the mask keeps, as rows, with BM25 made positive."""
     ranking: list[int] = []
     scores: dict[int, float] = {}
-    with store.engine.connect() as conn:
-        for key, score in conn.execute(text(sql), params):
-            row = position.get(key)
-            if row is None or not mask[row] or row in scores:
-                continue
-            ranking.append(row)
-            scores[row] = -float(score)  # SQLite's bm25() is negative: lower is better
-            if len(ranking) >= depth:
-                break
+    for key, score in matches:
+        row = position.get(key)
+        if row is None or not mask[row] or row in scores:
+            continue
+        ranking.append(row)
+        scores[row] = -float(score)  # SQLite's bm25() is negative: lower is better
+        if len(ranking) >= depth:
+            break
     return ranking, scores
 
 
@@ -272,9 +282,9 @@ def filter_mask(store: Store, vset: VectorSet, filters: SearchFilters) -> np.nda
         if filters.until:
             mask &= vset.dates <= _end_of(filters.until)
     if filters.category:
-        mask &= np.char.lower(vset.categories.astype(str)) == filters.category.lower()
+        mask &= vset.categories == filters.category.lower()
     if filters.type:
-        mask &= np.char.lower(vset.types.astype(str)) == filters.type.lower()
+        mask &= vset.types == filters.type.lower()
     if filters.source is not None:
         mask &= np.isin(vset.source_ids, sorted(source_ids(store, filters.source)))
     if filters.issue:

@@ -54,11 +54,12 @@ class VectorSet:
     matrix: np.ndarray
     item_ids: list[int] = field(default_factory=list)
     dates: np.ndarray = field(default_factory=lambda: np.array([], dtype="U10"))
-    categories: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
-    types: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    categories: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))  # lowercase
+    types: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))  # lowercase
     source_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
-    issues: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
-    issue_dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=object))
+    issues: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    issue_dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
+    fts_rows: int = 0  # rows of the scope's full-text table (items: every kind, keywords too)
     embedded: int = 0  # vectors computed by the call that made this set
     refitted: bool = False  # the corpus-fitted model was (re)fitted by that call
     _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
@@ -171,10 +172,15 @@ def _rows(
     scope: str,
     kinds: Sequence[str],
     metas: list[dict[str, Any]] | None = None,
+    *,
+    with_meta: bool = True,
 ) -> tuple[list[_Row], dict[str, dict[str, Any]]]:
-    metas = _card_meta(store) if metas is None else metas
-    by_card = {m["article_id"]: m for m in metas}
+    """The rows of a scope with their texts, and (unless not needed) each card's fields."""
+    if metas is None and (scope == "cards" or with_meta):
+        metas = _card_meta(store)
+    by_card = {m["article_id"]: m for m in metas or []}
     if scope == "cards":
+        assert metas is not None
         rows = [
             _Row(
                 key=m["article_id"],
@@ -202,10 +208,14 @@ def _rows(
 
 def corpus_texts(store: Store) -> list[str]:
     """Every card and item text: what a corpus-fitted embedder learns from."""
-    metas = _card_meta(store)
-    rows, _ = _rows(store, "cards", ITEM_KINDS, metas)
-    items, _ = _rows(store, "items", ITEM_KINDS, metas)
+    rows, _ = _rows(store, "cards", ITEM_KINDS)
+    items, _ = _rows(store, "items", ITEM_KINDS, with_meta=False)
     return [r.text for r in rows] + [r.text for r in items]
+
+
+def _table_rows(store: Store, table: Any) -> int:
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def card_count(store: Store) -> int:
@@ -379,6 +389,7 @@ def ensure_vectors(
         vset = _assemble(scope, model_id, embedder.dim, rows, hashes, have, by_card)
         vset.embedded = len(missing)
         vset.refitted = refitted
+        vset.fts_rows = _table_rows(store, t.card_items if scope == "items" else t.cards)
         key = (store.url, scope, model_id, key[3])
         _cache[key] = (version, vset)
         return vset
@@ -409,13 +420,13 @@ def _assemble(
         matrix=matrix,
         item_ids=[r.item_id for r in rows] if scope == "items" else [],
         dates=np.array([m["origin_date"] or m["published"] or "" for m in metas], dtype="U10"),
-        categories=np.array([c.get("category") or "" for c in cards], dtype=object),
-        types=np.array([c.get("type") or "" for c in cards], dtype=object),
+        categories=np.array([(c.get("category") or "").lower() for c in cards], dtype=str),
+        types=np.array([(c.get("type") or "").lower() for c in cards], dtype=str),
         source_ids=np.array(
             [m["source_id"] if m["source_id"] is not None else -1 for m in metas], dtype=np.int64
         ),
-        issues=np.array([m["origin_url"] or "" for m in metas], dtype=object),
-        issue_dates=np.array([m["origin_date"] or "" for m in metas], dtype=object),
+        issues=np.array([m["origin_url"] or "" for m in metas], dtype=str),
+        issue_dates=np.array([m["origin_date"] or "" for m in metas], dtype=str),
     )
 
 
@@ -447,7 +458,7 @@ def sync_vectors(
     progress: Progress | None = None,
 ) -> tuple[int, int]:
     """Embed what is missing for one scope without building its matrix: (rows, embedded)."""
-    rows, _ = _rows(store, scope, kinds)
+    rows, _ = _rows(store, scope, kinds, with_meta=False)
     texts = {text_hash(r.text): r.text for r in rows}
     missing = missing_hashes(store, embedder.model_id, texts)
     if missing:
