@@ -183,7 +183,8 @@ def test_related_cards_never_include_the_card_itself(store) -> None:
     embedder = HashingEmbedder(dim=256)
     sodium = search(store, embedder, "sodium", k=1)[0].card_id
     hits = related(store, embedder, sodium, k=10)
-    assert sodium not in {h.card_id for h in hits} and len(hits) == 3
+    assert sodium not in {h.card_id for h in hits} and 1 <= len(hits) <= 3
+    assert all(h.cosine > 0 for h in hits)  # nothing in common is no neighbour
     assert hits[0].title == "Sand batteries heat a town"  # the other battery card
     assert [h.cosine for h in hits] == sorted((h.cosine for h in hits), reverse=True)
     assert all(h.score == h.cosine for h in hits)

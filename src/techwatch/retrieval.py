@@ -196,7 +196,9 @@ def _cosines(embedder: Embedder, vset: VectorSet, query: str) -> np.ndarray | No
 
 
 def _vector_ranking(sims: np.ndarray, mask: np.ndarray, depth: int) -> list[int]:
-    allowed = np.flatnonzero(mask)
+    """The `depth` best rows by cosine among those kept; a cosine of 0 or less (nothing in
+    common) is no candidate, so a query about nothing in the corpus can find nothing."""
+    allowed = np.flatnonzero(mask & (sims > 0.0))
     if len(allowed) > depth:
         part = np.argpartition(-sims[allowed], depth - 1)[:depth]
         top = allowed[part]
