@@ -346,7 +346,7 @@ def test_search_by_signal_state(client, app_ws):
         summary="grid batteries",
         signals=[Signal(name="cheap storage")],
     )
-    add_card(
+    b = add_card(
         app_ws,
         2,
         title="Home batteries",
@@ -358,6 +358,13 @@ def test_search_by_signal_state(client, app_ws):
     hits = client.get("/api/search", params={"q": "batteries", "state": "confirmed"}).json()
     assert [h["card"]["id"] for h in hits] == [a]
     assert client.get("/api/search", params={"q": "batteries", "state": "dismissed"}).json() == []
+    # Cached results follow the corpus: a new verdict or a new card shows at once.
+    app_ws.curation().set_signal(b, 0, "dismissed")
+    hits = client.get("/api/search", params={"q": "batteries", "state": "dismissed"}).json()
+    assert [h["card"]["id"] for h in hits] == [b]
+    c = add_card(app_ws, 3, title="Sand batteries", summary="sand batteries")
+    hits = client.get("/api/search", params={"q": "batteries"}).json()
+    assert c in {h["card"]["id"] for h in hits}
     assert client.get("/api/search", params={"q": "x", "since": "June"}).status_code == 400
 
 

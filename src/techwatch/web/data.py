@@ -10,7 +10,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 
 RELATED_TERMS = 6  # the rarest shared terms a card page relates by
 RELATED_MAX_DF = 500  # a term on more cards than this does not relate cards
-MIN_COSINE = 0.2  # a card found by vectors alone is kept from this cosine on
+MIN_COSINE = 0.2
+SEARCH_CACHE = (
+    256  # searches kept, per app  # a card found by vectors alone is kept from this cosine on
+)
 
 __all__ = ["CardView", "Filters", "Issue", "SearchResult", "WebData", "slug"]
 
@@ -155,11 +158,13 @@ class WebData:
         self.store = ws.store
         self._warm = threading.Event()
         self._warm_lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], list[SearchResult]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load what the first search needs (the embedder, the vectors) ahead of time."""
         try:
-            self.search("warm up")
+            self._search("warm up", Filters(), 1, None)
         except Exception:  # a broken embedder shows on the first real search instead
             self._warm.set()
 
@@ -355,6 +360,19 @@ class WebData:
 
     # -- search ------------------------------------------------------------------
 
+    def corpus_version(self) -> tuple[Any, ...]:
+        """Changes whenever a card is added, replaced or curated: the key of cached results."""
+        with self.store.engine.connect() as conn:
+            cards = conn.execute(
+                select(func.count(), func.max(t.cards.c.updated_at)).select_from(t.cards)
+            ).one()
+            states = conn.execute(
+                select(func.count(), func.max(t.signal_states.c.updated_at)).select_from(
+                    t.signal_states
+                )
+            ).one()
+        return (*cards, *states)
+
     def search(
         self,
         query: str,
@@ -364,8 +382,32 @@ class WebData:
         trend_cards: set[str] | None = None,
     ) -> list[SearchResult]:
         """Cards for words (hybrid: BM25 and vectors fused, when the workspace has it) and
-        filters. `trend_cards` holds the cards of the trend filter (resolved by the caller)."""
+        filters. `trend_cards` holds the cards of the trend filter (resolved by the caller).
+
+        Results are cached per query and filters until the corpus changes (a repeated query,
+        or an HTMX filter change and back, costs one small version query)."""
         filters = filters or Filters()
+        key = (
+            query.strip(),
+            tuple(sorted(filters.__dict__.items())),
+            limit,
+            frozenset(trend_cards) if trend_cards is not None else None,
+            self.corpus_version(),
+        )
+        with self._cache_lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return list(self._cache[key])
+        results = self._search(query, filters, limit, trend_cards)
+        with self._cache_lock:
+            self._cache[key] = results
+            while len(self._cache) > SEARCH_CACHE:
+                self._cache.popitem(last=False)
+        return list(results)
+
+    def _search(
+        self, query: str, filters: Filters, limit: int, trend_cards: set[str] | None
+    ) -> list[SearchResult]:
         query = query.strip()
         if query and callable(getattr(self.ws, "search", None)):
             if not self._warm.is_set():  # the first search loads the embedder: only once
