@@ -173,21 +173,18 @@ def _print_table(console, report, limit: int) -> None:  # type: ignore[no-untype
         if not group:
             continue
         table = Table(title=f"{STATE_TITLES[state]} ({len(group)})", title_justify="left")
-        for column in ("id", "trend", "articles", "first", "last", "DoD growth", "quadrant"):
-            table.add_column(column)
-        table.add_column("burst")
-        table.add_column("popularity")
+        table.add_column("trend", ratio=3, overflow="fold")
+        for column in ("articles", "last", "growth", "map", "burst", "popularity"):
+            table.add_column(column, no_wrap=True, justify="right" if column != "map" else "left")
         for tr in group[:limit]:
             e = tr.emergence
             table.add_row(
-                escape(tr.id),
-                escape(tr.label),
+                f"{escape(tr.label)} [dim]{escape(tr.id)}[/dim]",
                 str(tr.articles),
-                str(tr.first_seen or ""),
                 str(tr.last_seen or ""),
-                number(e.dod_growth),
+                number(e.dod_growth, 2),
                 escape(e.dod_quadrant.replace("_", " ")),
                 "active" if e.burst_active else ("past" if e.bursts else ""),
-                f"{number(e.last_popularity, 2)} {escape(e.popularity_class)}",
+                f"{number(e.last_popularity, 1)} {escape(e.popularity_class)}",
             )
         console.print(table)
