@@ -137,6 +137,8 @@ def _read_items(store: Store, kind: str) -> list[TrendItem]:
                 continue
             key = _KEYS.get((article_id, kind, name))
             if key is None:
+                if len(_KEYS) > 2_000_000:  # bounded in a long-lived process (web app)
+                    _KEYS.clear()
                 key = _KEYS[(article_id, kind, name)] = item_key(article_id, kind, name)
             if key in items:
                 continue
