@@ -324,3 +324,44 @@ def test_tiny_model_guided_card_fills_every_list_and_logs_quietly(capfd, caplog)
     assert filled >= 4, card.model_dump_json()
     assert len(card.keywords) >= minimum["keywords"]
     assert all(i.grounded for items in card.items().values() for i in items if i.evidence)
+
+
+@pytest.mark.slow
+@needs_model
+def test_cli_analyze_llamacpp_keeps_its_log_off_the_terminal_unless_verbose(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from techwatch.store.store import NewArticle
+    from techwatch.workspace import Workspace
+
+    root = tmp_path / "ws"
+    with Workspace.init(root) as ws:
+        for i in range(2):
+            article_id, _ = ws.store.discover(
+                NewArticle(url=f"https://example.org/{i}", origin_kind="urllist")
+            )
+            ws.store.save_article(
+                article_id, status="ok", text=TEXT, title="T", content_hash=str(i)
+            )
+    env = os.environ | {
+        "TECHWATCH_LLAMACPP__MODEL_PATH": str(MODEL),
+        "TECHWATCH_LLAMACPP__N_CTX": "4096",
+        "TECHWATCH_LLAMACPP__MAX_OUTPUT_TOKENS": "200",  # a short reply: plumbing, not quality
+    }
+
+    def analyze(*extra: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "techwatch", "-w", str(root), "analyze"]
+        cmd += ["--backend", "llamacpp", "--limit", "1", *extra]
+        return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+
+    quiet = analyze()
+    assert quiet.returncode == 0, quiet.stderr
+    terminal = quiet.stdout + quiet.stderr
+    assert "llama_model_loader" not in terminal and "load_model" not in terminal
+    assert len(terminal.splitlines()) < 15  # counts and totals, not ~120 lines of llama.cpp
+    assert "llama.cpp: loaded" in (root / "techwatch.log").read_text()
+    verbose = analyze("-v", "--retry-failed")
+    assert verbose.returncode == 0, verbose.stderr
+    assert "llama.cpp:" in verbose.stderr  # -v: the log is on the terminal too
+    assert "load_model" in (root / "techwatch.log").read_text()  # the load report, logged

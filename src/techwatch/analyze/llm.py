@@ -37,6 +37,8 @@ from techwatch.card import CATEGORIES, ITEM_KINDS, SUMMARY_MAX_WORDS, TYPES, Car
 
 # Tokens a chat template adds per message (role markers); the rest is counted.
 TEMPLATE_TOKENS_PER_MESSAGE = 8
+# Room kept per guided candidate line: a cue sentence has at most 80 words.
+CANDIDATE_TOKENS = 110
 MAX_KEYWORDS = 12
 MAX_THEMES = 6
 # Failure codes that say the backend, not the article, is at fault.
@@ -497,8 +499,8 @@ class LLMCardAnalyzer:
         else:
             overhead = self._count_messages(messages)
         budget = self.context_tokens - self.max_output_tokens - overhead
-        if self.prompt_style == "guided":
-            budget //= 2  # the candidates are sentences of the text: at most as long again
+        if self.prompt_style == "guided":  # room for the candidates (sentences of <= 80 words)
+            budget -= self.n_candidates * CANDIDATE_TOKENS
         return max(256, budget)
 
     # -- internals ---------------------------------------------------------

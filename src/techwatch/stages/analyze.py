@@ -92,6 +92,7 @@ def _run(
                 in_a_row += 1
                 report.counts["pending"] += 1  # not the article's fault: left pending
                 ctx.progress.advance("pending")
+                ctx.log.warning("card %s left pending: %s", article.id, analysis.reason[:300])
                 if in_a_row >= SYSTEMIC_LIMIT:
                     ctx.progress.finish()
                     report.elapsed = time.perf_counter() - started
