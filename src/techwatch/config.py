@@ -187,6 +187,9 @@ class TrendsConfig(_Section):
     low_percentile: float = Field(10.0, description="Popularity below this percentile: noise.")
     high_percentile: float = Field(75.0, description="Popularity above this percentile: strong.")
     min_periods: int = Field(3, description="Periods of history below which: insufficient_history.")
+    llm_labels: bool = Field(
+        False, description="Let the configured LLM name the trends it relabels (c-TF-IDF else)."
+    )
 
 
 class WebConfig(_Section):

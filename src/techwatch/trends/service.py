@@ -97,9 +97,21 @@ def update_trends(
     full: bool = False,
     embedder: Any = None,
 ) -> list[UpdateReport]:
-    """Cluster new items into the trends of each kind (incremental unless `full`)."""
+    """Cluster new items into the trends of each kind (incremental unless `full`).
+
+    With `[trends] llm_labels` and an LLM configured, the model names the trends it
+    relabels; otherwise (or when its reply is not a name) c-TF-IDF does.
+    """
     model = make_model(store, settings, root, embedder)
-    return [model.update(store, kind, full=full) for kind in (kinds or TREND_KINDS)]
+    cfg = getattr(settings, "trends", None)
+    if cfg is None or not getattr(cfg, "llm_labels", False):
+        return [model.update(store, kind, full=full) for kind in (kinds or TREND_KINDS)]
+    from techwatch.outputs.llm import chat_model
+    from techwatch.trends.llm_labels import llm_labeler
+
+    with chat_model(settings) as chat:
+        model.labeler = llm_labeler(chat) if chat is not None else None
+        return [model.update(store, kind, full=full) for kind in (kinds or TREND_KINDS)]
 
 
 def trend_report(
