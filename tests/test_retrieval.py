@@ -222,3 +222,22 @@ def test_a_filtered_text_match_outside_the_first_pass_is_still_found(tmp_path) -
     assert [h.title for h in hits] == ["Stadium lights"] and hits[0].bm25_rank == 1
     store.close()
     clear_cache()
+
+
+def test_lexical_ranking_prefers_every_word_then_any_word(store) -> None:
+    import numpy as np
+
+    from techwatch.retrieval import _lexical_ranking
+    from techwatch.vectors import ensure_vectors
+
+    vset = ensure_vectors(store, HashingEmbedder(dim=64), "cards")
+    mask = np.ones(len(vset), dtype=bool)
+    titles = {i: n for i, n in enumerate(vset.names)}
+    every, _ = _lexical_ranking(store, vset, "batteries town", mask, 100, enough=1)
+    assert [titles[r] for r in every] == ["Sand batteries heat a town"]
+    anyof, scores = _lexical_ranking(store, vset, "batteries town", mask, 100, enough=2)
+    assert [titles[r] for r in anyof] == [
+        "Sand batteries heat a town",  # both words: the best BM25
+        "Sodium batteries reach the grid",
+    ]
+    assert scores[anyof[0]] > scores[anyof[1]] > 0

@@ -114,7 +114,7 @@ def search(
     depth = max(candidates, k)
     sims = _cosines(embedder, vset, query)
     vector_ranking = _vector_ranking(sims, mask, depth) if sims is not None else []
-    lexical, bm25 = _lexical_ranking(store, vset, query, mask, depth)
+    lexical, bm25 = _lexical_ranking(store, vset, query, mask, depth, enough=k)
     fused = rrf([vector_ranking, lexical])
     order = sorted(
         fused,
@@ -207,49 +207,71 @@ def _vector_ranking(sims: np.ndarray, mask: np.ndarray, depth: int) -> list[int]
     return [int(i) for i in top[np.argsort(-sims[top], kind="stable")]]
 
 
-def lexical_query(query: str) -> str:
-    """An FTS5 query that ORs the query's words (stop words dropped), each quoted."""
+def lexical_query(query: str, operator: str = "OR") -> str:
+    """An FTS5 query of the query's words (stop words dropped), each quoted, joined by
+    `operator` (OR, or AND for "every word")."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     terms = [w.lower() for w in _TERM.findall(query)]
     kept = [w for w in dict.fromkeys(terms) if w not in ENGLISH_STOP_WORDS] or terms
-    return " OR ".join('"' + w.replace('"', "") + '"' for w in kept)
+    return f" {operator} ".join('"' + w.replace('"', "") + '"' for w in kept)
 
 
 def _lexical_ranking(
-    store: Store, vset: VectorSet, query: str, mask: np.ndarray, depth: int
+    store: Store, vset: VectorSet, query: str, mask: np.ndarray, depth: int, enough: int
 ) -> tuple[list[int], dict[int, float]]:
     """Rows ranked by BM25 among those the mask keeps, with their BM25 scores.
 
-    Unfiltered card queries let SQLite keep the top `depth` (a top-N, not a full sort).
-    Otherwise rows the mask drops (filters; for items, the other kinds, which share the FTS
-    table) are skipped: a first pass asks for as many as the filters' selectivity suggests;
-    if that is not enough, a second pass reads every match once and ranks them here.
+    Rows with every word of the query first: when at least `enough` of them pass the
+    filters, they are the lexical ranking (precise, and cheap: few rows match every word);
+    otherwise rows with any of the words (the vector ranking covers the rest of the recall).
     """
     if store.dialect != "sqlite":
         return [], {}
-    fts = lexical_query(query)
-    if not fts:
+    every, anyof = lexical_query(query, "AND"), lexical_query(query, "OR")
+    if not anyof:
         return [], {}
-    if vset.scope == "cards":
-        table, key, position = "cards_fts", "article_id", vset.index()
-    else:
-        table, key, position = "card_items_fts", "rowid", vset.item_index()
-    base = f"SELECT {key}, bm25({table}) FROM {table} WHERE {table} MATCH ?"
-    kept = int(mask.sum())
-    rows_in_table = max(vset.fts_rows, len(vset), 1)
-    limit = depth if kept == rows_in_table else int(depth * 3 * rows_in_table / max(kept, 1))
     raw = store.engine.raw_connection()
     try:
         cursor = raw.cursor()
-        matches = cursor.execute(base + " ORDER BY 2 LIMIT ?", (fts, limit)).fetchall()
-        ranking, scores = _keep(matches, position, mask, depth)
-        if len(ranking) < depth and len(matches) == limit:
-            everything = cursor.execute(base, (fts,)).fetchall()
-            everything.sort(key=lambda m: m[1])
-            ranking, scores = _keep(everything, position, mask, depth)
+        ranking, scores = _bm25(cursor, vset, every, mask, depth)
+        if len(ranking) < enough and anyof != every:
+            ranking, scores = _bm25(cursor, vset, anyof, mask, depth)
     finally:
         raw.close()
+    return ranking, scores
+
+
+def _bm25(
+    cursor: Any, vset: VectorSet, fts: str, mask: np.ndarray, depth: int
+) -> tuple[list[int], dict[int, float]]:
+    """One FTS5 query: the `depth` best rows the mask keeps.
+
+    SQLite keeps a top-N (LIMIT) sized by the filters' selectivity; if the filters drop too
+    many of those, a second pass reads every match once. Items are joined to `card_items`
+    to keep only the set's kinds inside SQLite (keywords and themes share the table).
+    """
+    if vset.scope == "cards":
+        position = vset.index()
+        sql = "SELECT article_id, bm25(cards_fts) FROM cards_fts WHERE cards_fts MATCH ?"
+        params: tuple[Any, ...] = (fts,)
+    else:
+        position = vset.item_index()
+        kinds = sorted(set(vset.kinds))
+        sql = (
+            "SELECT f.rowid, bm25(card_items_fts) FROM card_items_fts f "
+            "JOIN card_items ci ON ci.id = f.rowid "
+            f"WHERE card_items_fts MATCH ? AND ci.kind IN ({', '.join('?' * len(kinds))})"
+        )
+        params = (fts, *kinds)
+    kept = int(mask.sum())
+    limit = depth if kept == len(mask) else int(depth * 3 * len(mask) / max(kept, 1))
+    matches = cursor.execute(sql + " ORDER BY 2 LIMIT ?", (*params, limit)).fetchall()
+    ranking, scores = _keep(matches, position, mask, depth)
+    if len(ranking) < depth and len(matches) == limit:
+        everything = cursor.execute(sql, params).fetchall()
+        everything.sort(key=lambda m: m[1])
+        ranking, scores = _keep(everything, position, mask, depth)
     return ranking, scores
 
 

@@ -59,7 +59,6 @@ class VectorSet:
     source_ids: np.ndarray = field(default_factory=lambda: np.array([], dtype=np.int64))
     issues: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
     issue_dates: np.ndarray = field(default_factory=lambda: np.array([], dtype=str))
-    fts_rows: int = 0  # rows of the scope's full-text table (items: every kind, keywords too)
     embedded: int = 0  # vectors computed by the call that made this set
     refitted: bool = False  # the corpus-fitted model was (re)fitted by that call
     _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
@@ -211,11 +210,6 @@ def corpus_texts(store: Store) -> list[str]:
     rows, _ = _rows(store, "cards", ITEM_KINDS)
     items, _ = _rows(store, "items", ITEM_KINDS, with_meta=False)
     return [r.text for r in rows] + [r.text for r in items]
-
-
-def _table_rows(store: Store, table: Any) -> int:
-    with store.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
 def card_count(store: Store) -> int:
@@ -389,7 +383,6 @@ def ensure_vectors(
         vset = _assemble(scope, model_id, embedder.dim, rows, hashes, have, by_card)
         vset.embedded = len(missing)
         vset.refitted = refitted
-        vset.fts_rows = _table_rows(store, t.card_items if scope == "items" else t.cards)
         key = (store.url, scope, model_id, key[3])
         _cache[key] = (version, vset)
         return vset
