@@ -159,3 +159,42 @@ def test_the_large_set_path_samples_assigns_and_goes_round_again(tmp_path):
     assert len(set(labels.tolist()) - {-1}) == 3
     farming = {int(x) for x, t in zip(labels, texts, strict=True) if t in TOPICS["farming"]}
     assert len(farming) == 1 and -1 not in farming
+
+
+def test_a_rename_is_pinned_and_recorded(tmp_path):
+    from techwatch.trends.repo import rename
+
+    store = make_store(tmp_path)
+    seed_topics(store)
+    m = model()
+    m.update(store, "signals")
+    tid = next(iter(trend_rows(store)))
+    rename(store, tid, "My name for it")
+    for n in range(4):  # growth that would relabel it
+        add_card(
+            store, f"more-{n}", month(date(2024, 1, 1), 7), signals=list(TOPICS["battery"][:2])
+        )
+    m.update(store, "signals", full=True)
+    assert trend_rows(store)[tid].label == "My name for it"
+    renames = [h for h in history(store, tid) if h["action"] == "rename"]
+    assert renames and renames[0]["detail"]["to"] == "My name for it"
+
+
+def test_items_that_leave_the_corpus_leave_their_trend(tmp_path):
+    from techwatch.card import Card
+
+    store = make_store(tmp_path)
+    ids = seed_topics(store)
+    m = model()
+    m.update(store, "signals")
+    before = trend_rows(store)
+    # Re-analysis empties the six battery cards: that trend loses every member.
+    battery_cards = [i for i in ids if store.get_card(i)["card"]["title"].startswith("Battery")]
+    for article_id in battery_cards:
+        store.save_card(article_id, status="ok", card=Card(title="emptied"))
+    report = m.update(store, "signals")
+    assert report.removed_items == 12 and len(report.dissolved) == 1
+    gone = report.dissolved[0]
+    assert before[gone].status == "active" and trend_rows(store)[gone].status == "dissolved"
+    assert any(h["action"] == "dissolve" for h in history(store, gone))
+    assert all(v != gone for v in members(store).values())
