@@ -47,7 +47,8 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="signals, technologies, concerns, behaviors, issues or keywords."),
         ] = "signals",
         period: Annotated[
-            str | None, typer.Option(help="week, month, quarter or year ([trends] period).")
+            str | None,
+            typer.Option(help="week, month, quarter or year (default: the trends.period setting)."),
         ] = None,
         as_of: Annotated[
             str | None,
