@@ -408,6 +408,7 @@ class TrendsOut(BaseModel):
     emerging: list[TrendOut]
     strong: list[TrendOut]
     fading: list[TrendOut]
+    others: list[TrendOut]
 
 
 @router.get("/trends", response_model=TrendsOut, summary="Emerging, strong and fading trends")
@@ -420,6 +421,7 @@ def trends(request: Request) -> TrendsOut:
         emerging=[TrendOut(**t.__dict__) for t in x.emerging],
         strong=[TrendOut(**t.__dict__) for t in x.strong],
         fading=[TrendOut(**t.__dict__) for t in x.fading],
+        others=[TrendOut(**t.__dict__) for t in x.others],
     )
 
 

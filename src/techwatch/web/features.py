@@ -57,6 +57,7 @@ class Extras:
     emerging: list[TrendLink] = field(default_factory=list)
     strong: list[TrendLink] = field(default_factory=list)
     fading: list[TrendLink] = field(default_factory=list)
+    others: list[TrendLink] = field(default_factory=list)  # insufficient history, stable...
     reviews: list[ReviewLink] = field(default_factory=list)
     topics: list[ReviewLink] = field(default_factory=list)  # watched queries (key = query)
     report: Any = None
@@ -177,6 +178,8 @@ def collect(ws: Workspace, *, reviews: bool = True) -> Extras:
             x.emerging = listed(report.emerging)
             x.strong = listed(report.strong)
             x.fading = listed(report.fading)
+            shown = {t.id for t in report.emerging + report.strong + report.fading}
+            x.others = listed([t for t in report.trends if t.id not in shown])
     if reviews and x.trends and has(ws, "review"):
         try:
             review = ws.review("month")
