@@ -19,7 +19,8 @@ from techwatch.trends.cards import CardRef, Cited, best_sentence, load_cards, qu
 from techwatch.trends.data import normalise_name
 
 ITEM_SECTIONS: tuple[str, ...] = ("concerns", "behaviors", "technologies", "issues")
-MIN_COSINE = 0.2  # a card only the vector ranking found must be at least this close
+MIN_COSINE = 0.2  # a card must be this close to the query in meaning...
+MIN_COSINE_TOP_TEXT = 0.1  # ...or among the 3 best full-text matches and this close
 
 
 @dataclass
@@ -65,7 +66,7 @@ def build_topic(
     from techwatch.retrieval import search
 
     hits = search(store, embedder, query, scope="cards", k=k)
-    kept = [h for h in hits if h.bm25_rank is not None or (h.cosine or 0.0) >= MIN_COSINE]
+    kept = [h for h in hits if _on_topic(h)]
     refs = load_cards(store, [h.card_id for h in kept])
     cards = [refs[h.card_id] for h in kept if h.card_id in refs]
     page = TopicPage(query=query, name=query, cards=cards)
@@ -104,6 +105,21 @@ def build_topic(
         page.items[kind] = gather_items(cards, kind)
     page.trends = related_trends(store, [c.id for c in cards])
     return page
+
+
+def _on_topic(hit: Any) -> bool:
+    """Fusion ranks every card; a topic page keeps the ones that are about the query.
+
+    Full-text search ORs the query's words, so one shared word ("computing") is a match:
+    it counts for the best match, and for the next two with some closeness in meaning.
+    """
+    if hit.cosine is None:  # no query vector: full text alone
+        return hit.bm25_rank is not None
+    if hit.bm25_rank == 1:  # the best full-text match (a tiny corpus has no useful vectors)
+        return True
+    if hit.cosine >= MIN_COSINE:
+        return True
+    return hit.bm25_rank is not None and hit.bm25_rank <= 3 and hit.cosine >= MIN_COSINE_TOP_TEXT
 
 
 def gather_items(cards: list[CardRef], kind: str, limit: int = 12) -> list[Cited]:
