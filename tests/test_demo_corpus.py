@@ -204,3 +204,41 @@ def test_reference_cards_validate(site: DemoSite) -> None:
         for item in (i for items in card.items().values() for i in items):
             assert item.evidence == "" and item.relevancy is not None
         assert len(card.summary.split()) <= 150
+
+
+# -- the articles are data shipped with the package ------------------------------------------
+
+
+def test_demo_articles_are_data_files_declared_as_package_data() -> None:
+    """Every data file is matched by a package-data glob of pyproject.toml (else a wheel
+    would ship a demo without articles), and no article is left in Python modules."""
+    import tomllib
+    from pathlib import Path, PurePosixPath
+
+    import techwatch
+
+    package = Path(techwatch.__file__).parent
+    data = sorted((package / "demo" / "data").rglob("*.md"))
+    assert len(data) == len(ARTICLES) + 1  # the articles and the short note
+    pyproject = tomllib.loads((package.parents[1] / "pyproject.toml").read_text("utf-8"))
+    globs = pyproject["tool"]["setuptools"]["package-data"]["techwatch"]
+    for path in data:
+        relative = PurePosixPath(path.relative_to(package).as_posix())
+        assert any(relative.match(g) and len(relative.parts) == len(g.split("/")) for g in globs), (
+            relative
+        )
+    assert not list((package / "demo").glob("articles_*.py"))
+
+
+def test_demo_article_files_round_trip(tmp_path) -> None:
+    from techwatch.demo.articles import load_article
+
+    page = tmp_path / "x.md"
+    page.write_text(
+        '+++\nslug = "x"\ntitle = "T"\nauthor = "A"\nsite = "s"\nsite_name = "S"\n'
+        'published = "2026-01-02"\ntags = ["a", "b"]\n+++\n\nOne\nwrapped line.\n\nTwo.\n',
+        encoding="utf-8",
+    )
+    item = load_article(page)
+    assert item.paragraphs == ("One wrapped line.", "Two.") and item.tags == ("a", "b")
+    assert item.path == "/s/2026/01/x.html" and item.lang == "en"

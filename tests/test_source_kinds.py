@@ -1,6 +1,12 @@
-"""Every source kind through the real pipeline: files, folders, local issues, OPML, feeds."""
+"""Every source kind through the real pipeline: files, folders, local issues, OPML, feeds.
+
+Request counts are asserted per URL on the real loopback server: a source read twice in
+one run, or an article fetched twice, is a bug even when the outcome looks right.
+"""
 
 from __future__ import annotations
+
+from collections import Counter
 
 from hostile_server import HostileServer, conditional, page
 from techwatch.demo.articles import ARTICLES
@@ -24,6 +30,11 @@ def rss(base: str, items: range) -> str:
         for i in items
     )
     return f"<?xml version='1.0'?><rss version='2.0'><channel><title>Feed</title>{entries}</channel></rss>"
+
+
+def requests_per_path(server: HostileServer) -> Counter[str]:
+    """Requests per path (robots.txt aside: once per host and run, by design)."""
+    return Counter(h.path for h in server.hits if h.path != "/robots.txt")
 
 
 def routes() -> dict:
@@ -83,6 +94,7 @@ def test_local_newsletter_issue_file_and_reextraction(workspace, tmp_path):
         added = workspace.add(str(issue))
         assert added.kind == "newsletter" and added.new == 4
         workspace.fetch()
+        assert requests_per_path(server) == {f"/a/{i}": 1 for i in range(4)}
         rows = workspace.store.list_articles()
         assert {r["status"] for r in rows} == {"ok"}
         assert {r["origin_date"] for r in rows} == {"2026-09-14"}
@@ -123,14 +135,75 @@ def test_opml_feeds_and_conditional_get(workspace, tmp_path):
         assert {r["published_from"] for r in rows} == {"feed"}
         assert all(r["published"].startswith("2026-09-0") for r in rows)
 
-        workspace.fetch()  # refreshes the feed with If-None-Match
-        conditional_hits = [
-            h for h in server.hits_for("/feed.xml") if h.headers.get("if-none-match")
-        ]
-        assert conditional_hits
+        assert requests_per_path(server) == {"/feed.xml": 1}  # read once when added
+
+        workspace.fetch()  # refreshes the feed (once) with If-None-Match
+        assert requests_per_path(server) == {"/feed.xml": 2, **{f"/a/{i}": 1 for i in range(5)}}
+        first, second = server.hits_for("/feed.xml")
+        assert "if-none-match" not in first.headers
+        assert second.headers.get("if-none-match") == '"v1"'
         feed = workspace.store.get_source(feed["id"])
         assert feed["reason"] == "not modified"
         assert workspace.store.status_counts() == {"ok": 5}
+
+        workspace.fetch()  # nothing new: one conditional request, no article again
+        assert requests_per_path(server) == {"/feed.xml": 3, **{f"/a/{i}": 1 for i in range(5)}}
+
+
+def test_a_feed_in_an_opml_file_and_added_alone_is_read_once_per_run(workspace, tmp_path):
+    with HostileServer(routes()) as server:
+        server.routes["/feed.xml"] = page(
+            rss(server.url(""), range(3)), content_type="application/rss+xml"
+        )
+        feed_url = server.url("/feed.xml")
+        assert workspace.add(feed_url).kind == "feed"
+        opml = tmp_path / "feeds.opml"
+        opml.write_text(
+            "<?xml version='1.0'?><opml version='2.0'><body>"
+            f"<outline type='rss' text='Feed' xmlUrl='{feed_url}'/>"
+            f"<outline type='rss' text='Again' xmlUrl='{feed_url}'/></body></opml>",
+            encoding="utf-8",
+        )
+        workspace.add(str(opml))
+        before = requests_per_path(server)["/feed.xml"]
+        workspace.fetch()
+        assert requests_per_path(server)["/feed.xml"] == before + 1
+        assert {p: n for p, n in requests_per_path(server).items() if p != "/feed.xml"} == {
+            f"/a/{i}": 1 for i in range(3)
+        }
+
+
+def test_an_unchanged_feed_without_validators_is_not_parsed_again(workspace, monkeypatch):
+    """A big feed from a server without ETag/Last-Modified: same bytes, no parse, no writes."""
+    from techwatch.stages import discover
+
+    with HostileServer(routes()) as server:
+        server.routes["/big.xml"] = page(
+            rss(server.url(""), range(8)), content_type="application/rss+xml"
+        )
+        workspace.add(server.url("/big.xml"))
+        workspace.fetch(limit=2)
+        before = requests_per_path(server)["/big.xml"]
+        parsed: list[str] = []
+        real = discover.parse_feed
+
+        def counting(content: bytes, url: str):
+            parsed.append(url)
+            return real(content, url)
+
+        monkeypatch.setattr(discover, "parse_feed", counting)
+        workspace.fetch(limit=2)
+        assert parsed == []  # downloaded (no validators to send), not parsed
+        assert requests_per_path(server)["/big.xml"] == before + 1
+        source = workspace.store.list_sources()[0]
+        assert source["reason"] == "not modified (same content)" and source["status"] == "ok"
+
+        server.routes["/big.xml"] = page(
+            rss(server.url(""), range(9)), content_type="application/rss+xml"
+        )
+        workspace.fetch(limit=2)  # new bytes: parsed again, the new entry recorded
+        assert len(parsed) == 1
+        assert len(workspace.store.list_articles()) == 9
 
 
 def test_a_single_bookmarked_url_is_read_as_an_article(workspace):

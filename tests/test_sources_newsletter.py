@@ -135,6 +135,22 @@ def test_bytes_with_declared_charset() -> None:
     assert parse_issue(page, "https://n.example/i").links[0].text == "café"
 
 
+def test_utf8_bytes_under_a_lying_latin1_declaration() -> None:
+    """The declaration says iso-8859-1, the bytes are UTF-8: the one shared decoder trusts
+    valid UTF-8 (the newsletter's own decoder used to produce "cafÃ© Ã  Lyon")."""
+    page = (
+        '<html><head><meta charset="iso-8859-1"></head><body><article>'
+        '<a href="https://a.example/x">café à Lyon</a></article></body></html>'
+    ).encode("utf-8")
+    assert parse_issue(page, "https://n.example/i").links[0].text == "café à Lyon"
+
+
+def test_markdown_bytes_in_cp1252() -> None:
+    text = "# Lettre\n\n- [Les réseaux de chaleur](https://a.example/reseaux) sont là.\n"
+    discovery = parse_issue(text.encode("cp1252"), "file:///data/lettre.md")
+    assert [link.text for link in discovery.links] == ["Les réseaux de chaleur"]
+
+
 MARKDOWN_ISSUE = """---
 title: Weekly 12
 date: 2024-03-08

@@ -1,5 +1,9 @@
 """The demo corpus's articles: 34 hand-written pieces plus the special cases.
 
+The articles are data, not code: one markdown file per article under `demo/data/`
+(TOML front matter between `+++` lines, then the prose, paragraphs separated by blank
+lines), shipped as package data and read once on import.
+
 Recurring threads (data-centre energy, on-device models, sodium-ion, export controls,
 water-utility security, deepfakes, drones, quantum error correction, CRISPR, cities)
 come back over the five months so that trends can emerge across the corpus.
@@ -7,19 +11,65 @@ come back over the five months so that trends can emerge across the corpus.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import tomllib
+from dataclasses import dataclass, replace
+from importlib import resources
+from importlib.resources.abc import Traversable
 
-from techwatch.demo.articles_ai import AI_ARTICLES
-from techwatch.demo.articles_base import DemoArticle, article
-from techwatch.demo.articles_digital import DIGITAL_ARTICLES
-from techwatch.demo.articles_energy import ENERGY_ARTICLES
-from techwatch.demo.articles_society import SOCIETY_ARTICLES
+__all__ = ["ARTICLES", "SHORT_NOTE", "SYNDICATED", "DemoArticle", "by_slug", "load_article"]
 
-__all__ = ["ARTICLES", "SHORT_NOTE", "SYNDICATED", "DemoArticle", "by_slug"]
+_DATA = resources.files("techwatch.demo") / "data"
+
+
+@dataclass(frozen=True)
+class DemoArticle:
+    """One hand-written article of the demo corpus."""
+
+    slug: str
+    title: str
+    author: str
+    site: str
+    site_name: str
+    published: str  # ISO date, YYYY-MM-DD
+    paragraphs: tuple[str, ...]
+    dek: str = ""
+    lang: str = "en"
+    tags: tuple[str, ...] = ()
+    kind: str = "html"  # "html" or "pdf"
+    charset: str = "utf-8"
+
+    @property
+    def path(self) -> str:
+        """The URL path of the article on the articles host."""
+        if self.kind == "pdf":
+            return f"/{self.site}/reports/{self.slug}.pdf"
+        year, month, _ = self.published.split("-")
+        return f"/{self.site}/{year}/{month}/{self.slug}.html"
+
+    @property
+    def text(self) -> str:
+        """The article's prose, paragraphs separated by blank lines."""
+        return "\n\n".join(self.paragraphs)
+
+
+def paragraphs(body: str) -> tuple[str, ...]:
+    """Split a body on blank lines and unwrap each paragraph onto one line."""
+    blocks = [" ".join(line.strip() for line in block.splitlines()) for block in body.split("\n\n")]
+    return tuple(block.strip() for block in blocks if block.strip())
+
+
+def load_article(source: Traversable) -> DemoArticle:
+    """One article file: `+++` TOML front matter `+++`, then the prose."""
+    text = source.read_text(encoding="utf-8")
+    _, front, body = text.split("+++\n", 2)
+    meta = tomllib.loads(front)
+    meta["tags"] = tuple(meta.get("tags", ()))
+    return DemoArticle(paragraphs=paragraphs(body), **meta)
+
 
 ARTICLES: tuple[DemoArticle, ...] = tuple(
     sorted(
-        ENERGY_ARTICLES + AI_ARTICLES + DIGITAL_ARTICLES + SOCIETY_ARTICLES,
+        (load_article(f) for f in (_DATA / "articles").iterdir() if f.name.endswith(".md")),
         key=lambda a: (a.published, a.slug),
     )
 )
@@ -52,19 +102,4 @@ def _syndicate(original: DemoArticle) -> DemoArticle:
 SYNDICATED: DemoArticle = _syndicate(by_slug("data-centres-sign-nuclear-geothermal-deals"))
 
 # A real page whose prose is far below the pipeline's 1,500-character minimum.
-SHORT_NOTE: DemoArticle = article(
-    slug="briefly-grid-fees-for-large-loads",
-    title="Briefly: grid fees for large loads",
-    dek="A two-paragraph note.",
-    author="Maren Holt",
-    site="gridline",
-    site_name="Gridline",
-    published="2026-09-19",
-    tags=("energy", "grid"),
-    body="""
-Germany's network regulator has opened a consultation on making very large new loads, such as
-data centres and electrolysers, pay a bigger share of the grid reinforcement they trigger.
-
-We will cover the proposal in detail when the draft is published.
-""",
-)
+SHORT_NOTE: DemoArticle = load_article(_DATA / "short-note.md")

@@ -116,3 +116,24 @@ class RawCache:
     def has(self, url: str) -> bool:
         """Whether a complete entry exists for `url`."""
         return self.get(url) is not None
+
+
+class BodyHashes:
+    """The sha256 of the last body fully read per source, so an unchanged body (from a
+    server without ETag or Last-Modified) is not parsed and recorded again."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def _path(self, location: str) -> Path:
+        return self.root / f"{url_key(location)}.sha256"
+
+    def same(self, location: str, content: bytes) -> bool:
+        try:
+            stored = self._path(location).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            return False
+        return stored == hashlib.sha256(content).hexdigest()
+
+    def put(self, location: str, content: bytes) -> None:
+        _atomic_write(self._path(location), hashlib.sha256(content).hexdigest().encode("ascii"))

@@ -17,9 +17,9 @@ from email.utils import parsedate_to_datetime
 from pathlib import PurePath
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 from lxml import etree, html
 
+from techwatch.fetch.decode import decode
 from techwatch.sources.model import Discovery, Link, Origin
 from techwatch.sources.urls import (
     canonicalize,
@@ -112,28 +112,15 @@ _MD_LINK = re.compile(r"!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?([^)\s>]+)>?(?:\s+
 _MD_REF = re.compile(r"^\s{0,3}\[([^\]]+)\]:\s*<?(\S+?)>?(?:\s+.*)?$", re.MULTILINE)
 _BARE_URL = re.compile(r"<?(https?://[^\s<>\"'`\]\[)]+[^\s<>\"'`\]\[).,;:!?])>?")
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|head|body|div|p|a\s|table|article)\b", re.I)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.I)
 
 
 def decode_text(content: str | bytes) -> str:
-    """Bytes to text: BOM, then a declared charset, then UTF-8, then a detected encoding."""
+    """Bytes to text with the one decoder of techwatch (`techwatch.fetch.decode`): valid
+    UTF-8 wins over a lying declaration, then a declaration that decodes cleanly, then a
+    statistical guess."""
     if isinstance(content, str):
         return content
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8", errors="replace")
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16", errors="replace")
-    declared = _META_CHARSET.search(content[:4096])
-    if declared:
-        try:
-            return content.decode(declared.group(1).decode("ascii"), errors="replace")
-        except LookupError:
-            pass
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        best = charset_normalizer.from_bytes(content[:200_000]).best()
-        return str(best) if best is not None else content.decode("latin-1")
+    return decode(content)[0]
 
 
 def parse_html(content: str | bytes) -> html.HtmlElement | None:

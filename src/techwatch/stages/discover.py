@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from techwatch.fetch.cache import BodyHashes
 from techwatch.fetch.client import Fetcher, FetchResult
 from techwatch.fetch.decode import decode
 from techwatch.sources.archive import (
@@ -101,11 +102,19 @@ def _text(result: FetchResult) -> str:
     return decode(result.content or b"", result.charset)[0]
 
 
-async def discover_source(ctx: StageContext, fetcher: Fetcher, source: dict) -> DiscoverReport:
-    """Read one source and record what it links to. Never raises for a bad source."""
+async def discover_source(
+    ctx: StageContext, fetcher: Fetcher, source: dict, *, done: set[int] | None = None
+) -> DiscoverReport:
+    """Read one source and record what it links to. Never raises for a bad source.
+
+    `done` holds the ids of sources already read in this run: a feed listed in an OPML
+    file (or added twice) is read once per run, however it is reached.
+    """
+    done = set() if done is None else done
+    done.add(source["id"])
     report = DiscoverReport(source_id=source["id"], kind=source["kind"])
     try:
-        await _discover(ctx, fetcher, source, report)
+        await _discover(ctx, fetcher, source, report, done)
     except Exception as exc:  # a broken source must not stop the run
         report.status, report.reason = "failed", f"{type(exc).__name__}: {exc}"
     ctx.store.update_source(
@@ -123,7 +132,7 @@ async def discover_source(ctx: StageContext, fetcher: Fetcher, source: dict) -> 
 
 
 async def _discover(
-    ctx: StageContext, fetcher: Fetcher, source: dict, report: DiscoverReport
+    ctx: StageContext, fetcher: Fetcher, source: dict, report: DiscoverReport, done: set[int]
 ) -> None:
     kind, location = source["kind"], source["location"]
     max_bytes = ctx.settings.fetch.max_bytes
@@ -163,6 +172,11 @@ async def _discover(
             report.status, report.reason = result.outcome, result.reason
             return
         content, url, charset = result.content or b"", result.final_url, result.charset
+        if kind == "feed" and source["status"] == "ok" and _unchanged(ctx, location, content):
+            # No validators, or a server that ignores them: the same bytes need no parse
+            # (a 100,000-item feed costs seconds to parse and record).
+            report.reason = "not modified (same content)"
+            return
     text = decode(content, charset)[0]
 
     if kind == "newsletter":
@@ -189,6 +203,8 @@ async def _discover(
             )
         _set_source_origin(ctx, source, discovery.origin)
         record(ctx, source["id"], discovery, report)
+        if result is not None:
+            _body_hashes(ctx).put(location, content)  # only once every link is recorded
     elif kind == "urllist":
         discovery = parse_url_list(text)
         discovery.origin.kind = "urllist"
@@ -197,10 +213,10 @@ async def _discover(
         record(ctx, source["id"], discovery, report)
     elif kind == "opml":
         for feed_url, title in parse_opml(content):
-            await _child(ctx, fetcher, source, "feed", feed_url, title, report)
+            await _child(ctx, fetcher, source, "feed", feed_url, title, report, done)
     elif kind == "archive":
         for issue_url in await _archive_issues(ctx, fetcher, location, text, url, report):
-            await _child(ctx, fetcher, source, "newsletter", issue_url, "", report)
+            await _child(ctx, fetcher, source, "newsletter", issue_url, "", report, done)
     else:
         report.status, report.reason = "failed", f"unknown source kind {kind!r}"
 
@@ -237,6 +253,7 @@ async def _child(
     location: str,
     title: str,
     report: DiscoverReport,
+    done: set[int],
 ) -> None:
     """A source found inside another (a feed in an OPML file, an issue in an archive)."""
     child_id, created = ctx.store.add_source(kind, location, title=title, parent_id=parent["id"])
@@ -248,7 +265,9 @@ async def _child(
     # Issues do not change once published: harvest each once. Feeds are refreshed.
     if kind == "newsletter" and child["status"] == "ok":
         return
-    sub = await discover_source(ctx, fetcher, child)
+    if child_id in done:  # already read in this run (listed twice, or also added alone)
+        return
+    sub = await discover_source(ctx, fetcher, child, done=done)
     report.found += sub.found
     report.new += sub.new
     report.skipped.extend(sub.skipped)
@@ -264,3 +283,12 @@ def _set_source_origin(ctx: StageContext, source: dict, origin: Origin) -> None:
         values["origin_date"] = origin.date
     if values:
         ctx.store.update_source(source["id"], **values)
+
+
+def _body_hashes(ctx: StageContext) -> BodyHashes:
+    return BodyHashes(ctx.root / "cache" / "sources")
+
+
+def _unchanged(ctx: StageContext, location: str, content: bytes) -> bool:
+    """Whether a fetched source's body is byte for byte the last one fully recorded."""
+    return _body_hashes(ctx).same(location, content)

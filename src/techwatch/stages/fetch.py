@@ -50,9 +50,12 @@ async def refresh_sources(
 ) -> StageReport:
     """Re-read feeds and archives; read sources never read (or failed, on retry)."""
     report = StageReport(stage="discover")
+    done: set[int] = set()  # sources read in this run, directly or through a parent
     for source in ctx.store.list_sources():
         if source["parent_id"] is not None and source["kind"] == "newsletter":
             continue  # an archive's issues are read through their archive
+        if source["id"] in done:
+            continue  # a feed of an OPML file, read with it
         due = (
             source["kind"] in REFRESHED_KINDS
             or source["status"] == "pending"
@@ -60,7 +63,7 @@ async def refresh_sources(
         )
         if not due:
             continue
-        result = await discover_source(ctx, fetcher, source)
+        result = await discover_source(ctx, fetcher, source, done=done)
         report.counts[result.status] += 1
         report.totals["new_articles"] = report.totals.get("new_articles", 0) + result.new
     return report

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from techwatch.progress import StageReport
 from techwatch.publish.markdown import PageFormatError, parse_page
+from techwatch.sources.files import read_local
 from techwatch.sources.urls import canonicalize, find_date_slug
 from techwatch.stages.context import StageContext
 from techwatch.store.store import NewArticle
@@ -35,8 +36,10 @@ def import_pages(ctx: StageContext, folder: Path) -> StageReport:
 def _import_one(ctx: StageContext, path: Path, report: StageReport) -> str:
     store = ctx.store
     try:
-        parsed = parse_page(path.read_text(encoding="utf-8", errors="replace"))
-    except (PageFormatError, OSError) as exc:
+        # Regular files only, size-capped: a FIFO named x.md would block, /dev/zero fill memory.
+        content = read_local(path, ctx.settings.fetch.max_bytes)
+        parsed = parse_page(content.decode("utf-8", errors="replace"))
+    except (PageFormatError, OSError, ValueError) as exc:
         ctx.log.warning("import %s failed: %s", path, exc)
         report.errors.append(f"{path.name}: {exc}")
         return "failed"
