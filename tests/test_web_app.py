@@ -74,8 +74,10 @@ def test_login_sets_safe_cookies_and_wrong_password_fails(client):
     r = login(client, password="wrong password")
     assert r.status_code == 401 and "Wrong name or password" in r.text
     assert "tw_session" not in client.cookies
+    before = csrf_of(client)
     r = login(client)
     assert r.status_code == 303
+    assert csrf_of(client) != before  # the CSRF token is renewed at login
     cookie = r.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie
     assert "secure" not in cookie  # plain http on loopback

@@ -57,6 +57,7 @@ def browser():
 def expect(locator):
     from playwright.sync_api import expect as _expect
 
+    _expect.set_options(timeout=20_000)  # a busy CI machine is slow; a real failure still fails
     return _expect(locator)
 
 

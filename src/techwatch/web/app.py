@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import secrets
 import threading
 import time
 from pathlib import Path
@@ -26,6 +27,7 @@ from techwatch.web.data import Filters, WebData, group_by_letter
 from techwatch.web.jobs import Jobs
 from techwatch.web.render import LiveUrls, environment, highlight, safe_url
 from techwatch.web.security import (
+    CSRF_COOKIE,
     SESSION_COOKIE,
     NeedLogin,
     SecurityMiddleware,
@@ -413,6 +415,8 @@ def _pages(app: FastAPI) -> None:
         token = app.state.users.start_session(user, hours)
         response = RedirectResponse(_local_next(next), 303)
         set_cookie(response, request, SESSION_COOKIE, token, max_age=int(hours * 3600))
+        # A fresh CSRF token with the new session (a token planted before login is useless).
+        set_cookie(response, request, CSRF_COOKIE, secrets.token_urlsafe(32), samesite="strict")
         return response
 
     @app.post("/logout", include_in_schema=False)
