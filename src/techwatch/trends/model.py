@@ -238,6 +238,8 @@ class TrendModel:
         self, state: TrendState, keys: list[str], vectors: np.ndarray, report: UpdateReport
     ) -> str:
         tid = trend_id(state.kind, keys)
+        while tid in state.trends and state.trends[tid].status == "active":
+            tid = trend_id(state.kind, [*keys, tid])  # founders seen before, in a live trend
         centroid = vectors.sum(axis=0)
         unit = centroid / max(float(np.linalg.norm(centroid)), 1e-12)
         previous = state.trends.get(tid)
