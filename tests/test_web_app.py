@@ -383,3 +383,11 @@ def test_issue_pages_list_their_cards(client, app_ws):
     assert "First of March" in issue and "Second of March" in issue
     assert "Other issue" not in issue
     assert client.get("/issues/nope").status_code == 404
+
+
+def test_repeated_wrong_passwords_are_throttled(client):
+    for _ in range(5):
+        assert login(client, password="wrong password").status_code == 401
+    r = login(client)  # even the right password waits now
+    assert r.status_code == 429 and "Too many failed attempts" in r.text
+    assert "tw_session" not in client.cookies

@@ -67,6 +67,7 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.jobs = Jobs()
     app.state.asks = Jobs(exclusive=False)
     app.state.extras = ExtrasCache(ws)
+    app.state.throttle = LoginThrottle()
     threading.Thread(target=app.state.data.warm_up, name="techwatch-warm-up", daemon=True).start()
     app.add_middleware(SecurityMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
@@ -400,8 +401,19 @@ def _pages(app: FastAPI) -> None:
 
         request.state.by_token = False
         check_csrf(request, csrf)
+        throttle: LoginThrottle = app.state.throttle
+        if throttle.blocked(name):
+            return render(
+                request,
+                "login.html",
+                status=429,
+                title="Log in",
+                next=_local_next(next),
+                error="Too many failed attempts for this name: wait a few minutes.",
+            )
         user = app.state.users.check(name, password)
         if user is None:
+            throttle.failed(name)
             return render(
                 request,
                 "login.html",
@@ -449,6 +461,31 @@ def _pages(app: FastAPI) -> None:
             )
         )
         return Response(text, media_type="application/atom+xml")
+
+
+class LoginThrottle:
+    """At most `limit` failed logins per user name in `window` seconds (guessing is slow)."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+        self.limit, self.window = limit, window
+        self.failures: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+    def _recent(self, name: str) -> list[float]:
+        now = time.monotonic()
+        kept = [t for t in self.failures.get(name, []) if now - t < self.window]
+        self.failures[name] = kept
+        return kept
+
+    def blocked(self, name: str) -> bool:
+        with self.lock:
+            return len(self._recent(name)) >= self.limit
+
+    def failed(self, name: str) -> None:
+        with self.lock:
+            self._recent(name).append(time.monotonic())
+            if len(self.failures) > 10_000:  # names are attacker-chosen: bound the memory
+                self.failures.clear()
 
 
 class ExtrasCache:
