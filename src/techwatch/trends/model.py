@@ -298,6 +298,7 @@ class TrendModel:
             if tid is not None and best_new.get(tid) == c:
                 keep[c] = tid
         changed: set[str] = set()
+        created_ids: dict[int, str] = {}
         for c in sorted(groups):
             rows = groups[c]
             keys = [items[r].key for r in rows]
@@ -313,6 +314,7 @@ class TrendModel:
                 changed.add(tid)
                 continue
             tid = self._create(state, keys, vectors[rows], report)
+            created_ids[c] = tid
             changed.add(tid)
             parent = best_old.get(c)
             if parent is not None and parent in keep.values():
@@ -324,9 +326,7 @@ class TrendModel:
             target = best_new.get(old)
             into = None
             if target is not None:
-                into = keep.get(target) or trend_id(
-                    state.kind, [items[r].key for r in groups[target]]
-                )
+                into = keep.get(target) or created_ids.get(target)
             if into and into != old:
                 tr.status, tr.merged_into, tr.size = "merged", into, 0
                 state.record("merge", old, into, reason="recluster")
