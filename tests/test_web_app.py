@@ -123,6 +123,13 @@ def test_csrf_is_required_for_cookie_writes(client, app_ws):
         f"/api/cards/{cid}/rating", json={"rating": 2}, headers={"X-CSRF-Token": csrf_of(client)}
     )
     assert r.status_code == 200 and app_ws.curation().rating("card", cid) == 2
+    assert "Your best-rated cards" not in client.get("/").text
+    client.put(
+        f"/api/cards/{cid}/rating", json={"rating": 5}, headers={"X-CSRF-Token": csrf_of(client)}
+    )
+    home = client.get("/").text
+    assert "Your best-rated cards" in home
+    assert home.split('id="h-rated"')[1].split("</section>")[0].count("card-item") == 1
 
 
 def test_api_token_writes_without_cookies(app_ws):

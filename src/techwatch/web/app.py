@@ -149,6 +149,7 @@ def _pages(app: FastAPI) -> None:
             if extras.trends and features.has(app.state.ws, "review")
             else None,
             topics=extras.topics,
+            rated=data.cards_by_ids(app.state.curation.top_rated()),
         )
 
     @app.get("/cards", response_class=HTMLResponse, include_in_schema=False)

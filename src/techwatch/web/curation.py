@@ -81,6 +81,17 @@ class Curation:
             )
             return {r.target_id: r.rating for r in rows}
 
+    def top_rated(self, kind: str = "card", minimum: int = 4, limit: int = 10) -> list[str]:
+        """Ids rated `minimum` or more, best and most recent first."""
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(
+                select(t.ratings.c.target_id)
+                .where(and_(t.ratings.c.target_kind == kind, t.ratings.c.rating >= minimum))
+                .order_by(t.ratings.c.rating.desc(), t.ratings.c.updated_at.desc())
+                .limit(limit)
+            )
+            return [r.target_id for r in rows]
+
     # -- signals -------------------------------------------------------------------
 
     def set_signal(
