@@ -8,7 +8,6 @@ a hash of each page's inputs) and written only when its bytes changed.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
 import os
 import tempfile
@@ -124,21 +123,19 @@ def _related_map(cards: list[CardView], limit: int = 6) -> dict[str, list[str]]:
             postings[term].append(i)
     out: dict[str, list[str]] = {}
     for i, card in enumerate(cards):
-        scores: dict[int, float] = {}
+        found: list[int] = []
         budget = RELATED_BUDGET
         for term in sorted(terms[i], key=lambda term: len(postings[term])):
             post = postings[term]
             if len(post) < 2:
                 continue
-            weight = 1.0 + 1.0 / len(post)
-            for j in post[:budget]:
-                scores[j] = scores.get(j, 0.0) + weight
+            found.extend(post[:budget])
             budget -= len(post)
             if budget <= 0:
                 break
-        scores.pop(i, None)
-        best = heapq.nsmallest(limit, scores.items(), key=lambda kv: (-kv[1], kv[0]))
-        out[card.id] = [cards[j].id for j, _ in best]
+        counts = Counter(found)  # shared terms per card; ties keep the rarer terms' cards first
+        counts.pop(i, None)
+        out[card.id] = [cards[j].id for j, _ in counts.most_common(limit)]
     return out
 
 
