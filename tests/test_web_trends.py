@@ -93,6 +93,12 @@ def test_app_trends_dashboard_and_curation(trend_ws):
         assert bad.status_code == 400
         assert c.get("/reviews/month-latest").status_code == 200
         assert "heat pump" in c.get("/topics/heat pump").text
+        topic = c.get("/api/topic", params={"q": "heat pump"}).json()
+        assert topic["query"] == "heat pump" and topic["cards"]
+        review = c.get("/api/review", params={"period": "month"}).json()
+        assert review["period"] == "month" and review["key"]
+        assert c.get("/api/review", params={"period": "decade"}).status_code == 422
+        assert c.get("/api/review", params={"day": "June"}).status_code == 400
     edits = trend_ws.curation().trend_edits()
     assert edits[first.id]["label"] == "My <b>renamed</b> trend"
     assert edits[second.id]["merged_into"] == first.id

@@ -425,6 +425,43 @@ def trends(request: Request) -> TrendsOut:
     )
 
 
+@router.get("/topic", summary="A topic page as data: digest, signals, items, cards, citations")
+def topic(request: Request, q: str = Query(min_length=1, max_length=200)) -> dict[str, Any]:
+    require_reader(request, html=False)
+    ws = request.app.state.ws
+    if not callable(getattr(ws, "topic", None)):
+        raise HTTPException(404, "topic pages are not available in this version")
+    return _plain(ws.topic(q.strip()))
+
+
+@router.get("/review", summary="A review as data: new, rising, fading and strongest trends")
+def review(
+    request: Request,
+    period: Literal["week", "month", "quarter", "year"] = "month",
+    day: str = Query("", description="A date in the period (YYYY-MM-DD); default the latest."),
+) -> dict[str, Any]:
+    require_reader(request, html=False)
+    from datetime import date
+
+    ws = request.app.state.ws
+    if not callable(getattr(ws, "review", None)):
+        raise HTTPException(404, "reviews are not available in this version")
+    try:
+        when = date.fromisoformat(day) if day else None
+        return _plain(ws.review(period, when))
+    except ValueError as exc:
+        raise HTTPException(400, str(exc)) from exc
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    """A result dataclass as JSON-ready data (dates as ISO text)."""
+    import dataclasses
+
+    from fastapi.encoders import jsonable_encoder
+
+    return jsonable_encoder(dataclasses.asdict(obj))
+
+
 @router.put("/trends/{trend_id}", summary="Rename a trend or merge it into another")
 def edit_trend(
     request: Request, trend_id: str, body: TrendEdit, x_csrf_token: str | None = Header(None)
