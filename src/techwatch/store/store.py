@@ -195,9 +195,9 @@ class Store:
         """Record a discovered canonical URL; returns (article id, created).
 
         A URL already seen (as any article's URL) maps to that article: one article
-        per canonical URL, whatever source found it first.
+        per canonical URL, whatever source found it first. Joins an open `transaction()`.
         """
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = conn.execute(
                 select(t.article_urls.c.article_id).where(t.article_urls.c.url == new.url)
             ).first()
@@ -226,6 +226,21 @@ class Store:
             except IntegrityError:
                 return article_id, False
             return article_id, True
+
+    def known_urls(self, urls: list[str]) -> dict[str, tuple[str, str]]:
+        """(article id, origin kind) of each of `urls` already recorded, a few queries in
+        all: a feed of 100,000 entries is mostly URLs seen before."""
+        found: dict[str, tuple[str, str]] = {}
+        with self._connect() as conn:
+            for i in range(0, len(urls), 500):
+                rows = conn.execute(
+                    select(t.article_urls.c.url, t.articles.c.id, t.articles.c.origin_kind)
+                    .join(t.articles, t.articles.c.id == t.article_urls.c.article_id)
+                    .where(t.article_urls.c.url.in_(urls[i : i + 500]))
+                )
+                for r in rows:
+                    found[r.url] = (r.id, r.origin_kind)
+        return found
 
     def add_url(self, article_id: str, url: str) -> bool:
         """Record another URL seen for an article; False if that URL already belongs to one."""
