@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from techwatch.sources.archive import is_issue_url
+from techwatch.sources.files import local_path
 from techwatch.sources.newsletter import decode_text, looks_like_html, page_links, parse_html
 from techwatch.sources.urllist import looks_like_url_list
 from techwatch.sources.urls import is_http_url, same_site
@@ -52,7 +52,7 @@ def sniff_xml(content: bytes) -> str:
 
 def _local_path(location: str) -> Path | None:
     if location.startswith("file:"):
-        return Path(url2pathname(urlsplit(location).path))
+        return local_path(location)  # percent-encoded bytes kept, UTF-8 or not
     if is_http_url(location) or re.match(r"^[a-z][a-z0-9+.-]*://", location, re.I):
         return None
     return Path(location).expanduser()

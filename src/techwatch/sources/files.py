@@ -34,7 +34,7 @@ def is_local(location: str) -> bool:
 def local_path(location: str) -> Path:
     """The path of a local location; a file:// URL's percent-encoded bytes are kept as
     they are on disk (undecodable ones surrogate-escaped, like `os.fsdecode`)."""
-    if location.startswith("file://"):
+    if location.startswith("file:"):
         return Path(os.fsdecode(unquote_to_bytes(urlsplit(location).path)))
     return Path(location)
 
