@@ -63,17 +63,17 @@ def run_stage(stage: FetchStage, **options: Any) -> Any:
 
 
 def test_a_page_that_hangs_the_parser_fails_alone_after_the_time_limit(tmp_path: Path) -> None:
-    """A tag with 150,000 attributes takes lxml minutes (quadratic); the limit is 1 s."""
+    """A tag with 150,000 attributes keeps lxml busy for long (quadratic); the limit is 3 s."""
     routes = {f"/a/{i}": page(article_html(i)) for i in range(4)}
     routes["/bomb"] = page(attribute_bomb(150_000))
-    ws = open_ws(tmp_path, timeout=1.0)
+    ws = open_ws(tmp_path, timeout=3.0)
     try:
         with HostileServer(routes) as server:
             ids = discover(ws, [server.url("/bomb")] + [server.url(f"/a/{i}") for i in range(4)])
             report = run_stage(FetchStage(ws.context()))
         bomb = ws.store.get_article(ids[0])
         assert bomb["status"] == "failed"
-        assert bomb["reason"] == "extraction timed out after 1 s"
+        assert bomb["reason"] == "extraction timed out after 3 s"
         assert dict(report.counts) == {"ok": 4, "failed": 1}
     finally:
         ws.close()
@@ -94,13 +94,14 @@ def test_a_crashing_worker_costs_one_article_and_is_replaced(tmp_path: Path) -> 
             stage = FetchStage(ws.context())
             stage.extract_fn = extract_or_crash
             report = run_stage(stage)
-            workers_after = set(children(os.getpid()))
-        crashed = ws.store.get_article(ids[5])
-        assert crashed["status"] == "failed"
-        assert crashed["reason"] == "extraction worker crashed (signal 11)"
-        assert dict(report.counts) == {"ok": 10, "failed": 1}
-        assert stage.extractors is not None and stage.extractors.active
-        assert len(workers_after) >= 2  # the dead worker was replaced
+            crashed = ws.store.get_article(ids[5])
+            assert crashed["status"] == "failed"
+            assert crashed["reason"] == "extraction worker crashed (signal 11)"
+            assert dict(report.counts) == {"ok": 10, "failed": 1}
+            # The pool lives on (the dead worker was replaced): the next run extracts.
+            server.routes["/later"] = page(article_html(20))
+            discover(ws, [server.url("/later")])
+            assert dict(run_stage(FetchStage(ws.context())).counts) == {"ok": 1}
     finally:
         ws.close()
 
