@@ -141,7 +141,7 @@ def test_utf8_bytes_under_a_lying_latin1_declaration() -> None:
     page = (
         '<html><head><meta charset="iso-8859-1"></head><body><article>'
         '<a href="https://a.example/x">café à Lyon</a></article></body></html>'
-    ).encode("utf-8")
+    ).encode()
     assert parse_issue(page, "https://n.example/i").links[0].text == "café à Lyon"
 
 
