@@ -197,3 +197,19 @@ def test_workspace_embed_records_a_run(workspace) -> None:
     assert workspace.embed().embedded_cards == 0
     runs = workspace.runs(stage="embed")
     assert [r.status for r in runs] == ["ok", "ok"]
+
+
+def test_the_sqlite_fast_path_reads_the_same_card_fields(store, monkeypatch) -> None:
+    from techwatch import vectors
+
+    fast = vectors._card_meta(store)
+    monkeypatch.setattr(type(store), "dialect", property(lambda self: "other"))
+    generic = vectors._card_meta(store)
+    assert len(fast) == len(generic) == 3
+    for a, b in zip(fast, generic, strict=True):
+        assert a["article_id"] == b["article_id"]
+        assert card_text(a["card"], a["title"]) == card_text(b["card"], b["title"])
+        for key in ("category", "type"):
+            assert a["card"][key] == b["card"][key]
+        for key in ("origin_date", "published", "source_id", "origin_url"):
+            assert a[key] == b[key]

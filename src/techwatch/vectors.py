@@ -118,7 +118,18 @@ def item_text(name: str, description: str = "", change: str = "") -> str:
 # -- loading what to embed ----------------------------------------------------------------
 
 
+_CARD_FIELDS = ("title", "summary", "keywords", "themes", "category", "type")
+_LISTS = ("keywords", "themes")
+
+
 def _card_meta(store: Store) -> list[dict[str, Any]]:
+    """Each ok card's text fields and its article's filter fields.
+
+    On SQLite, json_extract reads only the fields needed (a card's JSON is mostly items):
+    on 100,000 cards that is several times faster than decoding every card in Python.
+    """
+    if store.dialect == "sqlite":
+        return _card_meta_sqlite(store)
     query = (
         select(
             t.cards.c.article_id,
@@ -135,6 +146,41 @@ def _card_meta(store: Store) -> list[dict[str, Any]]:
     )
     with store.engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def _card_meta_sqlite(store: Store) -> list[dict[str, Any]]:
+    import json
+
+    fields = ", ".join(f"json_extract(c.card, '$.{f}')" for f in _CARD_FIELDS)
+    sql = (
+        f"SELECT c.article_id, {fields}, a.title, a.origin_date, a.published, a.source_id, "
+        "a.origin_url FROM cards c JOIN articles a ON a.id = c.article_id "
+        "WHERE c.status = 'ok' ORDER BY c.article_id"
+    )
+    raw = store.engine.raw_connection()
+    try:
+        rows = raw.cursor().execute(sql).fetchall()
+    finally:
+        raw.close()
+    n = len(_CARD_FIELDS)
+    out = []
+    for row in rows:
+        card = dict(zip(_CARD_FIELDS, row[1 : n + 1], strict=True))
+        for name in _LISTS:  # json_extract gives arrays as JSON text
+            card[name] = json.loads(card[name]) if card[name] else []
+        title, origin_date, published, source_id, origin_url = row[n + 1 :]
+        out.append(
+            {
+                "article_id": row[0],
+                "card": card,
+                "title": title or "",
+                "origin_date": origin_date or "",
+                "published": published or "",
+                "source_id": source_id,
+                "origin_url": origin_url or "",
+            }
+        )
+    return out
 
 
 def _item_rows(store: Store, kinds: Sequence[str]) -> list[dict[str, Any]]:
