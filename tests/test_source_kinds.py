@@ -260,3 +260,16 @@ def test_a_grown_feed_writes_only_its_new_entries(workspace, tmp_path):
     assert len(writes) <= 4, writes  # the new article, its URL, the source row
     assert len(commits) <= 3
     assert len(statements) < 30
+
+
+def test_adding_a_feed_downloads_it_once(workspace):
+    """Kind detection reads the feed's first response; discovery reuses it, no second GET."""
+    with HostileServer(routes()) as server:
+        server.routes["/once.xml"] = page(
+            rss(server.url(""), range(3)), content_type="application/rss+xml"
+        )
+        added = workspace.add(server.url("/once.xml"))
+        assert added.kind == "feed" and added.status == "ok" and added.new == 3
+        assert requests_per_path(server)["/once.xml"] == 1
+        workspace.fetch()  # a later run reads it again, as it should
+        assert requests_per_path(server)["/once.xml"] == 2

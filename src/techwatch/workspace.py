@@ -37,7 +37,7 @@ from techwatch.api_types import (
 from techwatch.card import Card
 from techwatch.config import CONFIG_FILE, Settings, default_config_text, load_settings
 from techwatch.export import export_articles, export_cards
-from techwatch.fetch.client import Fetcher
+from techwatch.fetch.client import Fetcher, FetchResult
 from techwatch.lock import RunLock, WorkspaceBusy
 from techwatch.progress import NoProgress, Progress, StageReport
 from techwatch.publish.card_page import render_card_page
@@ -58,6 +58,7 @@ if TYPE_CHECKING:  # the web extra is optional: imported only when a web method 
     from techwatch.embed import Embedder
     from techwatch.retrieval import Hit
     from techwatch.trends.analysis import Trend, TrendReport
+    from techwatch.trends.curation import Curated
     from techwatch.trends.model import UpdateReport as TrendUpdate
     from techwatch.trends.review import Review
     from techwatch.trends.topic import TopicPage
@@ -200,14 +201,17 @@ class Workspace:
         if kind is not None and kind not in KINDS:
             raise ValueError(f"unknown source kind {kind!r}; choose one of {', '.join(KINDS)}")
         async with Fetcher(fetch_settings(self.settings.fetch)) as fetcher:
+            first = None
             if kind is None:
-                kind = await _detect(fetcher, location)
+                kind, first = await _detect(fetcher, location)
             source_id, _ = self.store.add_source(kind, location, title=title)
             source = self.store.get_source(source_id)
             assert source is not None
             if not discover:
                 return DiscoverReport(source_id=source_id, kind=kind, status="pending")
-            return await discover_source(self.context(), fetcher, source)
+            # Discovery reads the response detection already fetched: one download, not two.
+            reader = _Primed(fetcher, location, first) if first is not None else fetcher
+            return await discover_source(self.context(), reader, source)  # type: ignore[arg-type]
 
     # -- stages ------------------------------------------------------------------
 
@@ -562,7 +566,15 @@ class Workspace:
             raise ValueError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
         if update and kind != "keywords":
             self.update_trends(kinds=(kind,))
-        return trend_report(self.store, self.settings, kind, period, as_of)
+        return trend_report(
+            self.store, self.settings, kind, period, as_of, curation=self._curated()
+        )
+
+    def _curated(self) -> Curated:
+        """The curation kept in the store, as the rankings and reviews weigh it."""
+        from techwatch.trends.curation import load_curated
+
+        return load_curated(self.store)
 
     def trends(
         self, kind: str = "signals", *, period: str | None = None, as_of: date | None = None
@@ -582,7 +594,13 @@ class Workspace:
         from techwatch.trends.service import emergence_params
 
         self.update_trends(kinds=("signals",))
-        return build_review(self.store, period, date, params=emergence_params(self.settings))
+        return build_review(
+            self.store,
+            period,
+            date,
+            params=emergence_params(self.settings),
+            curation=self._curated(),
+        )
 
     # -- outputs ---------------------------------------------------------------------
     # Logic in techwatch.ask, techwatch.outputs, techwatch.deliver; thin calls here.
@@ -920,14 +938,31 @@ def _split_markers(text: str) -> Iterator[str]:
         yield "".join(buf)
 
 
-async def _detect(fetcher: Fetcher, location: str) -> str:
-    """Guess a source's kind, from its first bytes when it is a URL."""
+async def _detect(fetcher: Fetcher, location: str) -> tuple[str, FetchResult | None]:
+    """Guess a source's kind, from its first bytes when it is a URL; with the response read
+    (when it is a usable one), so discovery need not download it again."""
     if is_local(location):
-        return detect_kind(location)
+        return detect_kind(location), None
     result = await fetcher.fetch(location)
     if result.outcome != "ok":
-        return detect_kind(location)
-    return detect_kind(location, result.content, result.content_type)
+        return detect_kind(location), None
+    return detect_kind(location, result.content, result.content_type), result
+
+
+class _Primed:
+    """A fetcher that answers its first request for `url` with a response already read."""
+
+    def __init__(self, fetcher: Fetcher, url: str, result: FetchResult) -> None:
+        self._fetcher, self._url, self._result = fetcher, url, result
+
+    async def fetch(self, url: str, **options: Any) -> FetchResult:
+        if url == self._url and self._result is not None:
+            result, self._result = self._result, None
+            return result
+        return await self._fetcher.fetch(url, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._fetcher, name)
 
 
 def _normalise_location(location: str) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from techwatch.publish.tables import clean_cell, render_table
 from techwatch.publish.topic import article_link
-from techwatch.publish.trends import STATE_TITLES, cite, md
+from techwatch.publish.trends import STATE_TITLES, cite, curation_marks, md
 from techwatch.trends.cards import CardRef
 from techwatch.trends.review import Review, ReviewTrend
 
@@ -22,10 +22,14 @@ def _delta(r: ReviewTrend) -> str:
     return f"{r.delta:+d}"
 
 
+def _marks(r: ReviewTrend) -> str:
+    return curation_marks(r.watched, r.confirmed, r.rated_cards)
+
+
 def _table(rows: list[ReviewTrend], limit: int = 10) -> str:
     body = [
         [
-            clean_cell(md(r.label or r.id)),
+            clean_cell(md(r.label or r.id) + _marks(r)),
             str(r.articles),
             str(r.previous),
             _delta(r),
@@ -63,7 +67,7 @@ def render_review(review: Review, link: Callable[[CardRef], str] = article_link)
         lines += [f"## The {len(review.trends)} trends of {review.key}", ""]
     for n, r in enumerate(review.trends, start=1):
         lines += [
-            f"### {n}. {md(r.label or r.id)}",
+            f"### {n}. {md(r.label or r.id)}{_marks(r)}",
             "",
             f"`{r.id}`: {r.articles} articles ({_delta(r)} against {review.previous_key}), "
             f"{STATE_TITLES.get(r.state, r.state).lower()}.",
@@ -79,7 +83,8 @@ def render_review(review: Review, link: Callable[[CardRef], str] = article_link)
                 sources = "; ".join(
                     cite(review.cards[c], link) for c in item.card_ids if c in review.cards
                 )
-                lines.append(f"- {md(item.text)} ({sources})")
+                confirmed = " ✓ confirmed" if item.detail.get("confirmed") else ""
+                lines.append(f"- {md(item.text)}{confirmed} ({sources})")
             lines.append("")
         cards = [review.cards[c] for c in r.cards if c in review.cards]
         if cards:

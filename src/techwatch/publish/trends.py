@@ -80,7 +80,26 @@ def trend_json(trend: Trend) -> dict[str, Any]:
         "scores": trend.scores(),
         "card_ids": trend.card_ids,
         "members": [m.name for m in trend.members],
+        "curation": {
+            "auto_label": trend.auto_label or trend.label,
+            "merged_into": trend.merged_into,
+            "watched": trend.watched,
+            "confirmed": trend.confirmed,
+            "rated_cards": trend.rated_cards,
+        },
     }
+
+
+def curation_marks(watched: bool, confirmed: int, rated_cards: int) -> str:
+    """The marks a person's curation puts next to a trend's name (empty when none)."""
+    marks = []
+    if watched:
+        marks.append("★ watched")
+    if confirmed:
+        marks.append(f"✓ {confirmed} confirmed")
+    if rated_cards:
+        marks.append(f"{rated_cards} rated well")
+    return f" ({', '.join(marks)})" if marks else ""
 
 
 # -- markdown -----------------------------------------------------------------------------
@@ -100,7 +119,8 @@ def _table(trends: list[Trend], link: Callable[[Trend], str] | None) -> str:
     rows = []
     for tr in trends:
         e = tr.emergence
-        name = clean_cell(md_link(tr.label or tr.id, link(tr)) if link else md(tr.label or tr.id))
+        name = md_link(tr.label or tr.id, link(tr)) if link else md(tr.label or tr.id)
+        name = clean_cell(name + curation_marks(tr.watched, tr.confirmed, tr.rated_cards))
         rows.append(
             [
                 name,
@@ -146,6 +166,16 @@ def render_trends(
         if not group:
             continue
         lines += [f"## {STATE_TITLES[name]} ({len(group)})", "", _table(group[:limit], link), ""]
+    merged = [t for t in report.trends if t.merged_into]
+    if merged:
+        names = {t.id: t.label or t.id for t in report.trends}
+        lines += ["## Merged by you", ""]
+        lines += [
+            f"- {md(t.label or t.id)} (`{t.id}`) into {md(names.get(t.merged_into, ''))} "
+            f"(`{t.merged_into}`)"
+            for t in merged
+        ]
+        lines.append("")
     thresholds = next((t.emergence.thresholds for t in report.trends if t.emergence.thresholds), {})
     if thresholds:
         lines += ["## How the states are set", ""]
@@ -169,6 +199,7 @@ def render_trend_page(
         f"# *Trend*: {md(trend.label or trend.id)}",
         "",
         f"- Id: `{trend.id}` ({trend.kind})",
+        *_curation_lines(trend),
         f"- State: **{STATE_TITLES.get(trend.state, trend.state)}**: {md(trend.reason)}",
         f"- Terms: {', '.join(md(x) for x in trend.terms)}",
         f"- First seen {trend.first_seen or 'n/a'}, last seen {trend.last_seen or 'n/a'}; "
@@ -213,7 +244,24 @@ def render_trend_page(
         source = cite(card, link) if card else f"\\[{m.article_id[:8]}\\]"
         lines.append(f"- {md(m.name)} ({m.day or 'undated'}): {source}")
     lines.append("")
+    shown = [cards[c] for c in trend.card_ids if c in cards]
+    if shown:
+        from techwatch.publish.topic import card_grid
+
+        lines += ["## Cards", "", card_grid(shown, link), ""]
     return "\n".join(lines)
+
+
+def _curation_lines(trend: Trend) -> list[str]:
+    lines = []
+    if trend.auto_label and trend.auto_label != trend.label:
+        lines.append(f"- Renamed by you (computed name: {md(trend.auto_label)})")
+    if trend.merged_into:
+        lines.append(f"- Merged by you into `{trend.merged_into}`")
+    marks = curation_marks(trend.watched, trend.confirmed, trend.rated_cards)
+    if marks:
+        lines.append(f"- Curation: {marks.strip()[1:-1]}")
+    return lines
 
 
 # -- the pages of `techwatch pages` -------------------------------------------------------
@@ -255,12 +303,14 @@ def trend_pages(
     from techwatch.publish.topic import render_topic
     from techwatch.trends.analysis import build_report
     from techwatch.trends.cards import load_cards
+    from techwatch.trends.curation import load_curated
     from techwatch.trends.data import TREND_KINDS
     from techwatch.trends.review import build_review
     from techwatch.trends.service import emergence_params
     from techwatch.trends.topic import build_topic
 
     params = emergence_params(settings)
+    curation = load_curated(store)
     period = settings.trends.period if getattr(settings, "trends", None) else "month"
 
     def card_link(card: CardRef) -> str:
@@ -272,7 +322,7 @@ def trend_pages(
     pages: list[PageFile] = []
     signals = None
     for kind in TREND_KINDS:
-        report = build_report(store, kind, period, None, params)
+        report = build_report(store, kind, period, None, params, curation)
         if kind == "signals":
             signals = report
         if not report.trends:
@@ -318,7 +368,7 @@ def trend_pages(
         if last:
             reviews += [("quarter", last), ("month", last)]
         for per, day in reviews:
-            review = build_review(store, per, day, params=params)
+            review = build_review(store, per, day, params=params, curation=curation)
             if review.trends:
                 pages.append(
                     PageFile(

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from techwatch.store import schema as t
 from techwatch.store.store import Store
+from techwatch.trends.curation import Curated
 from techwatch.trends.data import TREND_KINDS, fetch_rows, load_items, no_gc, normalise_name
 from techwatch.trends.emergence import Emergence, EmergenceParams, score_series
 from techwatch.trends.periods import PERIODS, check_period, period_key, period_range, period_start
@@ -54,6 +55,13 @@ class Trend:
     emergence: Emergence
     members: list[Member] = field(default_factory=list)
     undated: int = 0
+    # A person's curation (see `techwatch.trends.curation`): the computed label when
+    # renamed, the trend this one was merged into, watched, and endorsements.
+    auto_label: str = ""
+    merged_into: str | None = None
+    watched: bool = False
+    confirmed: int = 0  # members whose signal a person confirmed or rated well
+    rated_cards: int = 0  # its cards a person rated well
 
     @property
     def card_ids(self) -> list[str]:
@@ -112,13 +120,15 @@ class TrendReport:
     message: str = ""
 
     def by_state(self, state: str) -> list[Trend]:
-        return [t for t in self.trends if t.state == state]
+        """Trends in a state, watched first; merged ones count under their target only."""
+        return [t for t in self.trends if t.state == state and not t.merged_into]
 
     @property
     def emerging(self) -> list[Trend]:
         return sorted(
             self.by_state("emerging"),
             key=lambda t: (
+                not t.watched,
                 not t.emergence.burst_active,
                 -(_finite(t.emergence.dod_growth) or 0),
                 t.id,
@@ -127,11 +137,17 @@ class TrendReport:
 
     @property
     def strong(self) -> list[Trend]:
-        return sorted(self.by_state("strong"), key=lambda t: (-t.emergence.last_popularity, t.id))
+        return sorted(
+            self.by_state("strong"),
+            key=lambda t: (not t.watched, -t.emergence.last_popularity, t.id),
+        )
 
     @property
     def fading(self) -> list[Trend]:
-        return sorted(self.by_state("fading"), key=lambda t: (t.emergence.popularity_slope, t.id))
+        return sorted(
+            self.by_state("fading"),
+            key=lambda t: (not t.watched, t.emergence.popularity_slope, t.id),
+        )
 
 
 def card_days(store: Store, as_of: date | None) -> tuple[dict[str, date], int]:
@@ -171,10 +187,16 @@ def build_report(
     period: str = "month",
     as_of: date | None = None,
     params: EmergenceParams | None = None,
+    curation: Curated | None = None,
 ) -> TrendReport:
-    """Score every trend (or keyword) of a kind; `as_of` replays what was known by then."""
+    """Score every trend (or keyword) of a kind; `as_of` replays what was known by then.
+
+    With `curation`, dismissed signals leave their trends, merged trends are folded into
+    their target (and kept, marked, for their own page), renamed trends carry the name a
+    person gave, and watched trends come first.
+    """
     with no_gc():
-        return _build_report(store, kind, period, as_of, params)
+        return _build_report(store, kind, period, as_of, params, curation)
 
 
 def _build_report(
@@ -183,6 +205,7 @@ def _build_report(
     period: str,
     as_of: date | None,
     params: EmergenceParams | None,
+    curation: Curated | None = None,
 ) -> TrendReport:
     if kind not in KINDS:
         raise TrendsError(f"unknown kind {kind!r}; choose one of {', '.join(KINDS)}")
@@ -202,6 +225,8 @@ def _build_report(
     for day in days.values():
         totals[index[period_start(day, period)]] += 1
     groups = _groups(store, kind, days)
+    if curation:
+        groups = _curate_groups(groups, curation)
     series: dict[str, tuple[list[int], list[int]]] = {}
     for gid, (_, members) in groups.items():
         tf, df = [0] * len(starts), [0] * len(starts)
@@ -241,9 +266,39 @@ def _build_report(
                 undated=sum(1 for m in members if m.day is None),
             )
         )
-    trends.sort(key=lambda t: (-t.articles, t.id))
+    if curation:
+        present = {tr.id for tr in trends}
+        for tr in trends:
+            _mark(tr, curation, present)
+    trends.sort(key=lambda t: (t.merged_into is not None, not t.watched, -t.articles, t.id))
     message = "" if trends else f"no {kind} trends yet: run `techwatch trends --update`"
     return TrendReport(kind, period, as_of, keys, totals, trends, undated_cards, message)
+
+
+def _curate_groups(
+    groups: dict[str, tuple[dict, list[Member]]], cur: Curated
+) -> dict[str, tuple[dict, list[Member]]]:
+    """Dismissed members out; a merged trend's members also counted in its target."""
+    out = {
+        gid: (stored, [m for m in members if m.key not in cur.dismissed])
+        for gid, (stored, members) in groups.items()
+    }
+    for gid, target in cur.merged.items():
+        if gid in out and target in out and target != gid:
+            known = {m.key for m in out[target][1]}
+            out[target][1].extend(m for m in out[gid][1] if m.key not in known)
+    return {gid: v for gid, v in out.items() if v[1]}
+
+
+def _mark(trend: Trend, cur: Curated, present: set[str]) -> None:
+    trend.auto_label = trend.label
+    trend.label = cur.labels.get(trend.id) or trend.label
+    target = cur.merged.get(trend.id)
+    # A merge into a trend absent from this report (none of its cards known yet) is moot.
+    trend.merged_into = target if target in present and target != trend.id else None
+    trend.watched = trend.id in cur.watched
+    trend.confirmed = sum(1 for m in trend.members if m.key in cur.confirmed)
+    trend.rated_cards = sum(1 for c in trend.card_ids if c in cur.rated_cards)
 
 
 def _groups(store: Store, kind: str, days: dict[str, date]) -> dict[str, tuple[dict, list[Member]]]:

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from techwatch.store.store import Store
 from techwatch.trends.analysis import Trend, TrendReport, build_report, card_days
 from techwatch.trends.cards import CardRef, Cited, load_cards
+from techwatch.trends.curation import Curated, without_dismissed
+from techwatch.trends.data import item_key
 from techwatch.trends.emergence import EmergenceParams
 from techwatch.trends.periods import check_period, next_start, period_key, period_start
 from techwatch.trends.topic import gather_items
@@ -31,6 +33,9 @@ class ReviewTrend:
     first_seen: date | None
     cards: list[str]  # the trend's cards in the period
     sections: dict[str, list[Cited]] = field(default_factory=dict)
+    watched: bool = False  # on a person's watchlist
+    confirmed: int = 0  # its signals a person confirmed or rated well
+    rated_cards: int = 0  # its cards a person rated well
 
     @property
     def delta(self) -> int:
@@ -62,15 +67,20 @@ def build_review(
     *,
     params: EmergenceParams | None = None,
     top: int | None = None,
+    curation: Curated | None = None,
 ) -> Review:
-    """Review the period holding `day` (default: the latest card's date)."""
+    """Review the period holding `day` (default: the latest card's date).
+
+    With `curation`: trends under the names a person gave, merged ones folded into their
+    target, dismissed signals left out, watched trends first, endorsed ones marked.
+    """
     check_period(period)
     if day is None:
         days, _ = card_days(store, None)
         day = max(days.values()) if days else date.today()
     start = period_start(day, period)
     end = next_start(start, period) - timedelta(days=1)
-    report = build_report(store, "signals", period, end, params)
+    report = build_report(store, "signals", period, end, params, curation)
     prev_start = period_start(start - timedelta(days=1), period)
     review = Review(
         period=period,
@@ -87,7 +97,7 @@ def build_review(
         return review
     review.articles = report.totals[-1]
     review.previous_articles = report.totals[-2] if len(report.totals) > 1 else 0
-    rows = [_row(tr, report, start, end) for tr in report.trends]
+    rows = [_row(tr, report, start, end) for tr in report.trends if not tr.merged_into]
     in_period = [r for r in rows if r.articles > 0]
     review.new = sorted(
         [r for r in in_period if r.first_seen and r.first_seen >= start],
@@ -100,12 +110,31 @@ def build_review(
     review.fading = sorted([r for r in rows if r.delta < 0], key=lambda r: (r.delta, r.id))
     review.strongest = sorted(in_period, key=lambda r: (-r.popularity, r.id))[:10]
     limit = top or (20 if period == "year" else 10)
-    review.trends = sorted(in_period, key=lambda r: (-r.articles, -r.popularity, r.id))[:limit]
+    # Watched trends first; among equals, those a person endorsed.
+    review.trends = sorted(
+        in_period,
+        key=lambda r: (
+            not r.watched,
+            -r.articles,
+            -(r.confirmed + r.rated_cards),
+            -r.popularity,
+            r.id,
+        ),
+    )[:limit]
     wanted = {c for r in rows for c in r.cards}
     review.cards = load_cards(store, wanted)
+    if curation:
+        for ref in review.cards.values():
+            ref.card = without_dismissed(ref.card, ref.id, curation)
     for r in review.trends:
         cards = [review.cards[c] for c in r.cards if c in review.cards]
         r.sections = {kind: gather_items(cards, kind, limit=6) for kind in SECTION_KINDS}
+        if curation:
+            for item in r.sections["signals"]:
+                if any(
+                    item_key(c, "signals", item.text) in curation.confirmed for c in item.card_ids
+                ):
+                    item.detail["confirmed"] = "yes"
     return review
 
 
@@ -121,4 +150,7 @@ def _row(trend: Trend, report: TrendReport, start: date, end: date) -> ReviewTre
         popularity=trend.emergence.last_popularity,
         first_seen=trend.first_seen,
         cards=cards,
+        watched=trend.watched,
+        confirmed=trend.confirmed,
+        rated_cards=trend.rated_cards,
     )

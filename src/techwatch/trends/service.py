@@ -15,6 +15,7 @@ import numpy as np
 from techwatch.store.store import Store
 from techwatch.trends.analysis import TrendReport, build_report
 from techwatch.trends.cluster import ClusterParams
+from techwatch.trends.curation import Curated
 from techwatch.trends.data import TREND_KINDS, TrendItem, item_key
 from techwatch.trends.emergence import EmergenceParams
 from techwatch.trends.model import TrendModel, UpdateReport
@@ -120,7 +121,8 @@ def trend_report(
     kind: str = "signals",
     period: str | None = None,
     as_of: date | None = None,
+    curation: Curated | None = None,
 ) -> TrendReport:
     cfg = getattr(settings, "trends", None)
     period = period or (cfg.period if cfg else "month")
-    return build_report(store, kind, period, as_of, emergence_params(settings))
+    return build_report(store, kind, period, as_of, emergence_params(settings), curation)
