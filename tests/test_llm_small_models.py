@@ -295,13 +295,16 @@ def _refused(address: str) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 @needs_model
 def test_tiny_model_guided_card_fills_every_list_and_logs_quietly(capfd, caplog) -> None:
     from techwatch.analyze.llamacpp_backend import LlamaCppAnalyzer
 
     log = logging.getLogger("techwatch.test.llamacpp")
     with caplog.at_level(logging.INFO, logger=log.name):
-        analyzer = LlamaCppAnalyzer(MODEL, n_ctx=4096, n_threads=2, grounding="flag", log=log)
+        analyzer = LlamaCppAnalyzer(
+            MODEL, n_ctx=4096, n_threads=1, max_output_tokens=1000, grounding="flag", log=log
+        )
         assert analyzer.profile.name == "small" and analyzer.prompt_style == "guided"
         tokens = analyzer.count_tokens(TEXT)
         result = analyzer.analyze(ARTICLE)
@@ -327,6 +330,7 @@ def test_tiny_model_guided_card_fills_every_list_and_logs_quietly(capfd, caplog)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 @needs_model
 def test_cli_analyze_llamacpp_keeps_its_log_off_the_terminal_unless_verbose(tmp_path) -> None:
     import subprocess
@@ -347,6 +351,7 @@ def test_cli_analyze_llamacpp_keeps_its_log_off_the_terminal_unless_verbose(tmp_
     env = os.environ | {
         "TECHWATCH_LLAMACPP__MODEL_PATH": str(MODEL),
         "TECHWATCH_LLAMACPP__N_CTX": "4096",
+        "TECHWATCH_LLAMACPP__N_THREADS": "1",
         "TECHWATCH_LLAMACPP__MAX_OUTPUT_TOKENS": "200",  # a short reply: plumbing, not quality
     }
 
