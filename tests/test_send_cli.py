@@ -159,3 +159,50 @@ def test_ask_draft_and_story_commands(tmp_path):
     assert bad_date.exit_code == 2
     story = runner.invoke(app, [*base, "story", "--issue", "2025-03-10"])
     assert story.exit_code == 1 and "needs an LLM" in story.output
+
+
+def test_run_send_options_deliver_and_report_the_send(tmp_path, hook, monkeypatch):
+    """`techwatch run --send draft --to webhook:…` (cron): sent once, reported and printed."""
+    url, bodies = hook
+    ws = _ws(tmp_path)
+    article_id, _ = ws.store.discover(
+        NewArticle(
+            url="https://news.example/today",
+            origin_kind="issue",
+            origin_date=date.today().isoformat(),
+        )
+    )
+    card = Card(title="Today", summary="Something new today.", themes=["news"])
+    ws.store.save_card(article_id, status="ok", card=card, provenance={"analyzer": "x"})
+    report = ws.run(send="draft", to=[f"webhook:{url}"])
+    assert [s.status for s in report.sent] == ["sent"] and report.send_error == ""
+    assert report.to_dict()["sent"][0]["target"].startswith("webhook:")
+    assert len(bodies) == 1 and bodies[0]["subject"].startswith("Draft: Week")
+    with pytest.raises(ValueError, match="malformed e-mail address"):
+        ws.run(send="draft", to=["mail:not-an-address"])
+    ws.close()
+    monkeypatch.setenv("TECHWATCH_FETCH__ALLOWED_NETWORKS", '["127.0.0.0/8"]')
+    runner = CliRunner()
+    base = ["-w", str(tmp_path / "ws"), "run"]
+    again = runner.invoke(app, [*base, "--send", "draft", "--to", f"webhook:{url}"])
+    assert again.exit_code == 0, again.output
+    assert f"send to webhook:{url}: already_sent" in again.output and len(bodies) == 1
+    review = runner.invoke(app, [*base, "--send", "review", "--to", f"webhook:{url}"])
+    assert review.exit_code == 0, review.output
+    assert "send to webhook:" in review.output and ": sent" in review.output
+    assert len(bodies) == 2 and bodies[1]["subject"].startswith("Review")
+    bad = runner.invoke(app, [*base, "--send", "draft", "--to", "mail:not-an-address"])
+    assert bad.exit_code == 2 and "malformed e-mail address" in bad.output
+    lonely = runner.invoke(app, [*base, "--to", f"webhook:{url}"])
+    assert lonely.exit_code == 2 and "--send" in lonely.output
+    assert len(bodies) == 2
+
+
+def test_run_reports_a_skipped_send(tmp_path, hook):
+    url, bodies = hook
+    ws = _ws(tmp_path)
+    try:
+        report = ws.run(send="draft", to=[f"webhook:{url}"])  # nothing dated this week
+        assert report.sent == [] and report.send_error and bodies == []
+    finally:
+        ws.close()

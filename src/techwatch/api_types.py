@@ -250,6 +250,10 @@ class PipelineReport(_Record):
     pages: PagesReport
     embed: EmbedReport | None = None  # None when embedding failed (see the log)
     trends: list[Any] | None = None  # trends: one UpdateReport per kind; None: failed (see the log)
+    # The closing send (`run --send`, or `[send] to`): one SendResult per target; `send_error`
+    # says why nothing was sent (e.g. nothing dated this week), empty when it ran or was not asked.
+    sent: list[Any] = field(default_factory=list)
+    send_error: str = ""
 
 
 def _fields(cls: type) -> tuple[str, ...]:

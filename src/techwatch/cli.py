@@ -291,15 +291,22 @@ def pages(
 @app.command()
 def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print progress.")] = False,
+    send: Annotated[
+        str | None, typer.Option(help="End by sending this: draft (of the week) or review.")
+    ] = None,
+    to: Annotated[
+        list[str] | None, typer.Option(help="Recipient of --send: mail:ADDRESS or webhook:URL.")
+    ] = None,
 ) -> None:
-    """Every stage in order (fetch, analyze, pages); quiet, for cron.
+    """Every stage in order (fetch, analyze, pages), then the send; quiet, for cron.
 
-    Exit codes: 0 done (items may have failed: see `status`), 1 a systemic failure,
-    2 a configuration error, 3 another run holds the workspace.
+    The send result is printed (a failed or skipped send on stderr). Exit codes: 0 done
+    (items may have failed: see `status`), 1 a systemic failure, 2 a configuration error
+    (a malformed --to, before anything runs), 3 another run holds the workspace.
     """
     with _workspace() as ws:
         try:
-            result = ws.run(progress=RichProgress(quiet=not verbose))
+            result = ws.run(progress=RichProgress(quiet=not verbose), send=send, to=to)
         except (BackendError, WorkspaceError, WorkspaceBusy, ValueError):
             raise
         except Exception as exc:  # a systemic failure: the only exit 1
@@ -308,6 +315,12 @@ def run(
             _print_counts("fetched", result.fetch.counts, result.fetch.elapsed)
             _print_counts("analyzed", result.analyze.counts, result.analyze.elapsed)
             console.print(f"pages: {result.pages.written} written", markup=False)
+        for sent in result.sent:
+            why = f" ({sent.error})" if sent.error else ""
+            line = f"send to {sent.target}: {sent.status}{why}"
+            (err if sent.status == "failed" else console).print(line, markup=False)
+        if result.send_error:
+            err.print(f"send skipped: {result.send_error}", markup=False)
 
 
 @app.command()

@@ -352,29 +352,57 @@ class Workspace:
     ) -> StageReport:
         return await _in_thread(lambda: self.import_pages(folder, progress))
 
-    def run(self, *, progress: Progress | None = None) -> PipelineReport:
-        """Every stage in order, as cron would run it: fetch, analyze, embed, trends, pages."""
+    def run(
+        self,
+        *,
+        progress: Progress | None = None,
+        send: str | None = None,
+        to: list[str] | None = None,
+    ) -> PipelineReport:
+        """Every stage in order, as cron would run it: fetch, analyze, embed, trends, pages,
+        then a send: `send` (draft or review) to `to`, else the `[send]` settings."""
+        plan = self._send_plan(send, to)  # a bad target fails before any stage runs
         with self.locked():
             fetched = self.fetch(progress=progress)
             analyzed = self.analyze(progress=progress)
             embedded = self._embed_in_run(progress)
             trends = self._trends_in_run()  # trends: after embedding, before pages
             written = self.pages(progress=progress)
-            self._send_in_run()  # outputs: [send] to = [...] delivers the draft (or review)
+            sent, send_error = self._send_in_run(plan)
         return PipelineReport(
-            fetch=fetched, analyze=analyzed, pages=written, embed=embedded, trends=trends
+            fetch=fetched,
+            analyze=analyzed,
+            pages=written,
+            embed=embedded,
+            trends=trends,
+            sent=sent,
+            send_error=send_error,
         )
 
-    async def arun(self, *, progress: Progress | None = None) -> PipelineReport:
+    async def arun(
+        self,
+        *,
+        progress: Progress | None = None,
+        send: str | None = None,
+        to: list[str] | None = None,
+    ) -> PipelineReport:
         """`run`, for callers inside an event loop."""
+        plan = self._send_plan(send, to)
         with self.locked():
             fetched = await self.afetch(progress=progress)
             analyzed = await self.aanalyze(progress=progress)
             embedded = await _in_thread(lambda: self._embed_in_run(progress))
             trends = await _in_thread(self._trends_in_run)
             written = await self.apages(progress=progress)
+            sent, send_error = await _in_thread(lambda: self._send_in_run(plan))
         return PipelineReport(
-            fetch=fetched, analyze=analyzed, pages=written, embed=embedded, trends=trends
+            fetch=fetched,
+            analyze=analyzed,
+            pages=written,
+            embed=embedded,
+            trends=trends,
+            sent=sent,
+            send_error=send_error,
         )
 
     # -- exports and pages ---------------------------------------------------------
@@ -729,20 +757,45 @@ class Workspace:
             raise ValueError(f"unknown thing to send {what!r}: draft or review")
         return deliver(self.store, self.settings, message, targets, force=force)
 
-    def _send_in_run(self) -> list[Any]:
-        """The `[send]` step of `run` (cron): failures are logged, never raised."""
-        if not self.settings.send.to:
-            return []
+    def _send_plan(self, what: str | None, to: list[str] | None) -> tuple[str, list[str]] | None:
+        """What `run` ends by sending, and to whom (`None`: no send).
+
+        Asked for (`run --send`): checked before any stage runs, so a malformed recipient
+        costs nothing. From the `[send]` settings: a bad one is logged at the send step.
+        """
+        from techwatch.deliver import DeliveryError, parse_target
+
+        if what is None:
+            if to:
+                raise ValueError("--to needs --send draft|review")
+            configured = list(self.settings.send.to)
+            return (self.settings.send.what, configured) if configured else None
+        if what not in ("draft", "review"):
+            raise ValueError(f"unknown thing to send {what!r}: draft or review")
+        to = list(to or self.settings.send.to)
+        if not to:
+            raise ValueError("--send needs a recipient: --to mail:ADDRESS or --to webhook:URL")
         try:
-            results = self.send(self.settings.send.what, list(self.settings.send.to))
+            for spec in to:
+                parse_target(spec, self.settings.send.webhook_format)
+        except DeliveryError as exc:
+            raise ValueError(str(exc)) from exc
+        return what, to
+
+    def _send_in_run(self, plan: tuple[str, list[str]] | None) -> tuple[list[Any], str]:
+        """The send step of `run` (cron): failures are logged and reported, never raised."""
+        if plan is None:
+            return [], ""
+        what, to = plan
+        try:
+            results = self.send(what, to)
         except Exception as exc:  # nothing to send this week is not a failed run
             self.log.error("send skipped: %s", exc)
-            return []
+            return [], str(exc)
         for result in results:
             log = self.log.error if result.status == "failed" else self.log.info
-            what = self.settings.send.what
             log("send %s to %s: %s %s", what, result.target, result.status, result.error)
-        return results
+        return results, ""
 
 
 class Articles:
