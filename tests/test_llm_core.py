@@ -67,7 +67,7 @@ def test_parse_card_drops_nameless_items_and_cuts_long_summaries() -> None:
     card = parse_card(json.dumps(data))
     assert [c.name for c in card.concerns] == ["real"]
     assert card.concerns[0].relevancy == 4
-    assert len(card.summary.split()) == 150
+    assert 100 <= len(card.summary.split()) <= 150  # cut at a boundary within the limit
 
 
 @pytest.mark.parametrize(

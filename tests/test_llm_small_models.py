@@ -370,3 +370,12 @@ def test_cli_analyze_llamacpp_keeps_its_log_off_the_terminal_unless_verbose(tmp_
     assert verbose.returncode == 0, verbose.stderr
     assert "llama.cpp:" in verbose.stderr  # -v: the log is on the terminal too
     assert "load_model" in (root / "techwatch.log").read_text()  # the load report, logged
+
+
+def test_summaries_keep_whole_sentences_at_most_six() -> None:
+    long = " ".join(f"Sentence number {i} says one more thing." for i in range(1, 9))
+    card = parse_card(json.dumps({"summary": long}))
+    assert card.summary.endswith("number 6 says one more thing.")
+    assert card.summary.count("Sentence number") == 6 and "…" not in card.summary
+    short = "Paris bans cars. Shops worry. Air gets cleaner."
+    assert parse_card(json.dumps({"summary": short})).summary == short

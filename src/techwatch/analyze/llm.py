@@ -132,6 +132,29 @@ def _cut_words(text: str, limit: int) -> str:
     return text if len(parts) <= limit else " ".join(parts[:limit]) + "…"
 
 
+SUMMARY_MAX_SENTENCES = 6
+
+
+def trim_summary(
+    text: str, max_words: int = SUMMARY_MAX_WORDS, max_sentences: int = SUMMARY_MAX_SENTENCES
+) -> str:
+    """Whole sentences only: at most `max_sentences` and `max_words` (small models run on).
+
+    A first sentence longer than the word limit is cut with an ellipsis, as before.
+    """
+    from techwatch.analyze.sentences import split_sentences
+
+    kept: list[str] = []
+    words = 0
+    for sentence in split_sentences(text):
+        n = len(sentence.text.split())
+        if len(kept) == max_sentences or words + n > max_words:
+            break
+        kept.append(" ".join(sentence.text.split()))
+        words += n
+    return " ".join(kept) if kept else _cut_words(text, max_words)
+
+
 def best_sentence(text: str, query: str, min_shared: int = 2) -> str:
     """The article sentence sharing the most content words with `query`, or ""."""
     from techwatch.analyze.sentences import split_sentences
@@ -204,7 +227,7 @@ def parse_card(
             **named,  # a nameless item (a copied skeleton) says nothing
             "category": _vocabulary(card.category, categories),
             "type": _vocabulary(card.type, types),
-            "summary": _cut_words(card.summary, SUMMARY_MAX_WORDS),
+            "summary": trim_summary(card.summary),
         }
     )
     return dedupe_items(card)
@@ -342,7 +365,7 @@ def merge_cards(cards: list[Card], title: str = "") -> Card:
     summary = " ".join(c.summary.strip() for c in cards if c.summary.strip())
     merged = Card(
         title=title or next((c.title for c in cards if c.title), ""),
-        summary=_cut_words(summary, SUMMARY_MAX_WORDS),
+        summary=trim_summary(summary),
         keywords=_dedupe((k for c in cards for k in c.keywords), MAX_KEYWORDS),
         themes=_dedupe((t for c in cards for t in c.themes), MAX_THEMES),
         category=most_common([c.category for c in cards]),
