@@ -93,3 +93,38 @@ def test_hostile_card_text_is_inert_in_the_page(tmp_path):
     assert not re.search(r"(?<!\\)\]\(javascript:", text)
     assert "\\](javascript:" in text
     assert "&lt;script&gt;" in text
+
+
+def test_topic_and_trend_pages_have_card_grids(ws, tmp_path):
+    """A markdown grid of the cards (title links) and, with --out, the deck's grid PNG."""
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from techwatch.cli import app
+    from techwatch.publish.trends import render_trend_page
+    from techwatch.trends.cards import load_cards
+
+    report = ws.trend_report("signals")
+    trend = report.trends[0]
+    cards = load_cards(ws.store, trend.card_ids)
+    page = render_trend_page(trend, cards, lambda c: f"cards/{c.id}.md")
+    grid = page.split("## Cards", 1)[1]
+    for card_id in trend.card_ids:
+        assert f"(cards/{card_id}.md)" in grid  # every card of the trend, linked
+    assert grid.count("\n|") >= 2 + len(trend.card_ids) // 3  # header, rule, rows of 3
+    root = ws.root
+    ws.close()
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        app, ["-w", str(root), "topic", "sodium battery", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    text = (out / "topic-sodium-battery.md").read_text(encoding="utf-8")
+    cards_part = text.split("## Cards", 1)[1].split("## Articles", 1)[0]
+    assert "](https://news.example/" in cards_part  # title links in the markdown grid
+    image = re.search(r"!\[Card grid of sodium battery\]\(([^)]+)\)", cards_part)
+    assert image is not None
+    png = out / image.group(1)
+    with Image.open(png) as grid_png:
+        assert grid_png.format == "PNG" and grid_png.width > 300 and grid_png.height > 300
+        assert len(grid_png.convert("L").getcolors(1 << 16) or []) > 2  # drawn, not blank

@@ -116,11 +116,13 @@ def register(app: typer.Typer) -> None:
                 page = ws.topic(query, k=k)
             except EmbedderError as exc:
                 _fail(exc, 2)
-        text = render_topic(page)
-        if out is None:
-            sys.stdout.write(text)
-            return
-        path = out / f"topic-{slug(page.name)}.md"
+            if out is None:
+                sys.stdout.write(render_topic(page))
+                return
+            path = out / f"topic-{slug(page.name)}.md"
+            # The deck's grid of the topic's cards, next to the page (none without cards).
+            grid = ws.card_grid([c.id for c in page.cards], path.with_suffix(".grid.png"))
+        text = render_topic(page, grid_image=grid.name if grid else "")
         _write(path, text)
         console.print(f"{len(page.cards)} cards: wrote {escape(str(path))}")
 

@@ -696,6 +696,16 @@ class Workspace:
         folder = Path(out) if out else self.root / "decks" / name
         return decks.build_deck(entries, folder, name=name, paper=paper)
 
+    def card_grid(
+        self, card_ids: list[str], path: Path | str, *, kind: str = "signals", limit: int = 12
+    ) -> Path | None:
+        """A grid PNG of the deck cards of these cards' items (topic and trend pages);
+        None when they have no such items (nothing is written then)."""
+        from techwatch.outputs import decks
+
+        entries = decks.items_for_cards(self.store, card_ids, (kind,), limit)
+        return decks.write_grid(entries, Path(path), limit=limit)
+
     def story(
         self,
         issue_date: str,

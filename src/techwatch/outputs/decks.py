@@ -266,6 +266,20 @@ def items_for_card(store: Any, ref: str) -> list[DeckItem]:
     return items_of_rows([row])
 
 
+def items_for_cards(
+    store: Any, card_ids: Sequence[str], kinds: Sequence[str] = ("signals",), limit: int = 12
+) -> list[DeckItem]:
+    """The items of these cards, in their order (a topic's or trend's card grid)."""
+    out: list[DeckItem] = []
+    for article_id in card_ids:
+        row = _row_of(store, article_id)
+        if row is not None:
+            out.extend(items_of_rows([row], kinds))
+        if len(out) >= limit:
+            break
+    return out[:limit]
+
+
 def items_for_topic(store: Any, embedder: Any, query: str, limit: int = 18) -> list[DeckItem]:
     """The items hybrid retrieval finds for a topic query, best first."""
     from techwatch.retrieval import search

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from techwatch.publish.tables import clean_cell, render_table
-from techwatch.publish.trends import cite, md, md_link
+from techwatch.publish.trends import cite, md, md_link, md_url
 from techwatch.trends.cards import CardRef, Cited
 from techwatch.trends.topic import TopicPage
 
@@ -46,7 +46,10 @@ def card_grid(cards: list[CardRef], link: Callable[[CardRef], str], columns: int
     return render_table([" "] * width, rows, [False] * width)
 
 
-def render_topic(page: TopicPage, link: Callable[[CardRef], str] = article_link) -> str:
+def render_topic(
+    page: TopicPage, link: Callable[[CardRef], str] = article_link, grid_image: str = ""
+) -> str:
+    """The page; `grid_image` (a relative path) embeds the deck's grid PNG of its cards."""
     cards = page.cited
     lines = [f"# *Topic*: {md(page.name)}", ""]
     if page.message:
@@ -82,6 +85,8 @@ def render_topic(page: TopicPage, link: Callable[[CardRef], str] = article_link)
             )
         lines.append("")
     lines += ["## Cards", "", card_grid(page.cards, link), ""]
+    if grid_image:
+        lines += [f"![Card grid of {md(page.name)}]({md_url(grid_image)})", ""]
     lines += ["## Articles", ""]
     lines += [f"- \\[{c.id[:8]}\\] {md_link(c.title, c.url)} ({md(c.date)})" for c in page.cards]
     lines.append("")
