@@ -43,7 +43,7 @@ import re
 import statistics
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ import yake
 
 from techwatch.analyze.base import ArticleInput
 from techwatch.analyze.extractive import ExtractiveAnalyzer
+from techwatch.analyze.llm import trim_summary
 from techwatch.analyze.sentences import split_sentences
 from techwatch.card import ITEM_KINDS, Card, Item
 from techwatch.embed import Embedder, get_embedder
@@ -108,6 +109,7 @@ def load_cases() -> tuple[list[Case], str]:
                 language=getattr(demo, "lang", "en"),
             )
             cases.append(Case(article, Card.model_validate(ref)))
+        cases.sort(key=lambda c: c.article.id)  # a stable order, whatever the module layout
         if cases:
             return cases, f"demo corpus ({REFERENCE_FILE.name})"
     return builtin_cases(), "built-in pairs (no demo reference cards found)"
@@ -344,7 +346,7 @@ def sentence_count(text: str) -> int:
 def report(tallies: dict[str, dict[str, Tally]], threshold: float, produced: list[Produced]) -> str:
     k = int(np.argmin(np.abs(THRESHOLDS - threshold)))
     names = list(tallies)
-    head = f"{'field':<13} {'ref':>4} |" + "|".join(f" {n[:17]:>17} " for n in names)
+    head = f"{'field':<13} {'ref':>4} |" + "|".join(f" {n.split(':')[-1][:17]:>17} " for n in names)
     lines = [
         f"threshold {THRESHOLDS[k]:.2f}; cells are precision / recall (produced item count)",
         head,
@@ -370,7 +372,7 @@ def report(tallies: dict[str, dict[str, Tally]], threshold: float, produced: lis
     )
     lines.append("")
     lines.append(
-        f"{'analyzer':<22} {'empty lists':>11} {'summary sentences':>21} {'in 4-6':>6} "
+        f"{'analyzer':<28} {'empty lists':>11} {'summary sentences':>21} {'in 4-6':>6} "
         f"{'ungrounded':>10} {'failed':>6} {'s/card':>7} {'tok/card':>8}"
     )
     for p in produced:
@@ -380,7 +382,7 @@ def report(tallies: dict[str, dict[str, Tally]], threshold: float, produced: lis
         in_range = sum(1 for c in counts if 4 <= c <= 6) / max(1, len(counts))
         sent = f"{counts[0]} / {statistics.median(counts):g} / {counts[-1]}" if counts else "-"
         lines.append(
-            f"{p.name:<22} {empty / max(1, n_lists):>11.2f} {sent:>21} {in_range:>6.2f} "
+            f"{p.name:<28} {empty / max(1, n_lists):>11.2f} {sent:>21} {in_range:>6.2f} "
             f"{p.ungrounded:>10} {p.failed:>6} {statistics.mean(p.seconds):>7.1f} "
             f"{statistics.mean(p.tokens):>8.0f}"
         )
@@ -439,12 +441,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-output-tokens", type=int, default=1500)
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--limit", type=int, default=None, help="only the first N articles")
+    parser.add_argument(
+        "--only", default="", help="only articles whose path contains one of these (a,b,c)"
+    )
     parser.add_argument("--save", type=Path, help="write every produced card to this JSON file")
     parser.add_argument(
         "--load",
         type=Path,
         action="append",
         help="also score the cards of an earlier --save (e.g. another prompt version)",
+    )
+    parser.add_argument(
+        "--retrim",
+        action="store_true",
+        help="for loaded cards, also show their summaries as today's trim_summary cuts them",
     )
     args = parser.parse_args(argv)
     try:
@@ -454,12 +464,21 @@ def main(argv: list[str] | None = None) -> int:
         args.embedder, embedder = "hashing", get_embedder("hashing")
     threshold = args.threshold or DEFAULT_THRESHOLD[args.embedder]
     cases, source = load_cases()
+    if args.only:
+        wanted = [w for w in args.only.split(",") if w]
+        cases = [c for c in cases if any(w in c.article.id for w in wanted)]
     if args.limit:
         cases = cases[: args.limit]
     print(f"{len(cases)} articles from {source}; embedder {embedder.name}", flush=True)
     produced = [run_analyzer("extractive", ExtractiveAnalyzer(), cases)]
     for path in args.load or []:
-        produced.extend(load_produced(path, cases))
+        for loaded in load_produced(path, cases):
+            produced.append(loaded)
+            if args.retrim:  # cards saved before the summary trim: the same cards, trimmed
+                trimmed = [
+                    c.model_copy(update={"summary": trim_summary(c.summary)}) for c in loaded.cards
+                ]
+                produced.append(replace(loaded, name=loaded.name + "+trim", cards=trimmed))
     if args.backend in ("llamacpp", "openai"):
         for prompt in args.prompt or ["default"]:
             analyzer = build_llm(args, prompt)
