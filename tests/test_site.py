@@ -162,3 +162,32 @@ def test_big_indexes_split_by_initial(workspace, tmp_path, monkeypatch):
     letters = list((out / "keywords").glob("letter-*.html"))
     assert len(letters) >= 12
     assert check_links(out) > 0
+
+
+def test_issue_page_shows_its_latest_story(workspace, tmp_path):
+    """The stored story of an issue (the latest: a regeneration replaces it), made inert."""
+    from techwatch.outputs.records import save_story
+
+    card_id = add_card(workspace, 1, date="2025-03-10")
+    out = tmp_path / "site"
+    workspace.site(out)
+    (page,) = (out / "issues").glob("*2025-03-10*.html")
+    assert "Story of this issue" not in page.read_text(encoding="utf-8")
+    for title in ("First draft", "The <b>tide</b> turns"):
+        save_story(
+            workspace.store,
+            "2025-03-10",
+            title=title,
+            text=f"{title}. Ana <script>alert(1)</script> opens the [door](javascript:alert(1)).",
+            article_ids=[card_id],
+            backend="test",
+            model="tiny-model",
+        )
+    report = workspace.site(out)
+    assert report.written > 0  # the story changed the issue page's inputs
+    html = page.read_text(encoding="utf-8")
+    assert "Story of this issue: The &lt;b&gt;tide&lt;/b&gt; turns" in html
+    assert "First draft" not in html and "tiny-model" in html
+    assert "<script>alert" not in html and 'href="javascript:' not in html
+    assert_no_live_script(html)
+    check_links(out)

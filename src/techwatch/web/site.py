@@ -168,6 +168,29 @@ def _search_index(cards: list[CardView]) -> bytes:
     return ("window.TECHWATCH_INDEX=" + payload + ";\n").encode("utf-8")
 
 
+def _stories(ws: Workspace) -> dict[str, list[str]]:
+    """Issue date -> [title, markdown, model] of its story (one per issue: the latest)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from techwatch.outputs.records import list_stories
+
+    try:
+        rows = list_stories(ws.store)
+    except SQLAlchemyError:  # a store without the outputs tables
+        return {}
+    return {r["issue_date"]: [r["title"], r["text"], r["model"]] for r in rows}
+
+
+def _story_view(story: list[str] | None) -> dict[str, Any] | None:
+    """A story for the issue page: the model's markdown made inert (raw HTML shown as text)."""
+    if story is None:
+        return None
+    from techwatch.web.render import markdown
+
+    title, text, model = story
+    return {"title": title, "html": markdown(text), "model": model}
+
+
 def build_site(
     ws: Workspace, out: Path | str | None = None, progress: Progress | None = None
 ) -> SiteReport:
@@ -247,13 +270,18 @@ def build_site(
             features=feats,
         )
         progress.advance("ok")
-    # Issues.
+    # Issues, each with its stored story (outputs: `techwatch story`), when there is one.
     w.page("issues/index.html", "issues.html", title="Issues", issues=issues, features=feats)
+    stories = _stories(ws)
     for issue in issues:
+        story = stories.get(issue.date)
         w.page(
             f"issues/{issue.slug}.html",
             "cards.html",
-            key=_key("issue", feats, issue.title, issue.url, [_brief(c) for c in issue.cards]),
+            key=_key(
+                "issue", feats, issue.title, issue.url, [_brief(c) for c in issue.cards], story
+            ),
+            story=_story_view(story),
             title=issue.title,
             intro=f"{len(issue.cards)} cards" + (f", {issue.date}" if issue.date else ""),
             external=_safe(issue.url),
