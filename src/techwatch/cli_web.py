@@ -43,9 +43,10 @@ def register(app: typer.Typer) -> None:
         _need_web_extra(err)
         import uvicorn
 
-        from techwatch.web.app import create_app
+        from techwatch.web.app import create_app, tune_for_serving
 
         with _workspace() as ws:
+            tune_for_serving()
             users = ws.web_users()
             if not _loopback(host):
                 err.print(

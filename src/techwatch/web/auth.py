@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from techwatch.store import schema as t
 from techwatch.store.store import Store
+from techwatch.web.cache import GenerationCache
 
 __all__ = ["AuthError", "User", "Users"]
 
@@ -54,8 +56,14 @@ def _aware(value: datetime) -> datetime:
 class Users:
     """Users, sessions and tokens, in the workspace's store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, cache: GenerationCache | None = None) -> None:
         self.store = store
+        # The app passes its generation cache: who owns a token or a session is read once
+        # until the next commit (a new token, a logout, a revocation from the CLI).
+        self.cache = cache
+
+    def _cached(self, key: tuple[str, str], read: Any) -> Any:
+        return self.cache.get(key, read) if self.cache is not None else read()
 
     def count(self) -> int:
         with self.store.engine.connect() as conn:
@@ -115,15 +123,21 @@ class Users:
     def session_user(self, token: str | None) -> User | None:
         if not token:
             return None
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(t.web_users.c.id, t.web_users.c.name, t.web_sessions.c.expires_at)
-                .join(t.web_users, t.web_users.c.id == t.web_sessions.c.user_id)
-                .where(t.web_sessions.c.token_hash == _digest(token))
-            ).first()
-        if row is None or _aware(row.expires_at) < _now():
+        digest = _digest(token)
+
+        def read() -> tuple[User, datetime] | None:
+            with self.store.engine.connect() as conn:
+                row = conn.execute(
+                    select(t.web_users.c.id, t.web_users.c.name, t.web_sessions.c.expires_at)
+                    .join(t.web_users, t.web_users.c.id == t.web_sessions.c.user_id)
+                    .where(t.web_sessions.c.token_hash == digest)
+                ).first()
+            return (User(row.id, row.name), _aware(row.expires_at)) if row else None
+
+        found = self._cached(("session", digest), read)
+        if found is None or found[1] < _now():  # expiry is checked on every request
             return None
-        return User(row.id, row.name)
+        return found[0]
 
     def end_session(self, token: str | None) -> None:
         if token:
@@ -152,10 +166,15 @@ class Users:
     def token_user(self, token: str | None) -> User | None:
         if not token:
             return None
-        with self.store.engine.connect() as conn:
-            row = conn.execute(
-                select(t.web_users.c.id, t.web_users.c.name)
-                .join(t.web_tokens, t.web_tokens.c.user_id == t.web_users.c.id)
-                .where(and_(t.web_tokens.c.token_hash == _digest(token)))
-            ).first()
-        return User(row.id, row.name) if row else None
+        digest = _digest(token)
+
+        def read() -> User | None:
+            with self.store.engine.connect() as conn:
+                row = conn.execute(
+                    select(t.web_users.c.id, t.web_users.c.name)
+                    .join(t.web_tokens, t.web_tokens.c.user_id == t.web_users.c.id)
+                    .where(and_(t.web_tokens.c.token_hash == digest))
+                ).first()
+            return User(row.id, row.name) if row else None
+
+        return self._cached(("token", digest), read)

@@ -20,6 +20,7 @@ from sqlalchemy import and_, func, select
 from techwatch.card import Card
 from techwatch.store import schema as t
 from techwatch.store.store import fts5_query
+from techwatch.web.cache import Generation, GenerationCache
 
 if TYPE_CHECKING:
     from techwatch.workspace import Workspace
@@ -27,9 +28,8 @@ if TYPE_CHECKING:
 RELATED_TERMS = 6  # the rarest shared terms a card page relates by
 RELATED_MAX_DF = 500  # a term on more cards than this does not relate cards
 MIN_COSINE = 0.2
-SEARCH_CACHE = (
-    256  # searches kept, per app  # a card found by vectors alone is kept from this cosine on
-)
+SEARCH_CACHE = 256  # searches kept, per app
+VIEW_CACHE = 12_000  # card views kept between two commits (a few KB each)
 
 __all__ = ["CardView", "Filters", "Issue", "SearchResult", "WebData", "slug"]
 
@@ -160,6 +160,10 @@ class WebData:
         self._warm_lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], list[SearchResult]] = OrderedDict()
         self._cache_lock = threading.Lock()
+        # Until the next commit: card views by id, and what card pages read (related cards).
+        self.generation = Generation(self.store)
+        self.views = GenerationCache(self.generation, VIEW_CACHE)
+        self.reads = GenerationCache(self.generation, VIEW_CACHE)
 
     def warm_up(self) -> None:
         """Load what the first search needs (the embedder, the vectors) ahead of time."""
@@ -197,15 +201,23 @@ class WebData:
             ).scalar_one()
 
     def card(self, card_id: str) -> CardView | None:
-        found = self._run(self._base().where(t.cards.c.article_id == card_id))
+        found = self.cards_by_ids([card_id])
         return found[0] if found else None
 
     def cards_by_ids(self, ids: list[str]) -> list[CardView]:
-        """Cards in the order of `ids` (unknown ids skipped)."""
+        """Cards in the order of `ids` (unknown ids skipped); views read since the last
+        commit come from memory (parsing a card's JSON is most of the cost)."""
         if not ids:
             return []
-        found = {c.id: c for c in self._run(self._base().where(t.cards.c.article_id.in_(ids)))}
-        return [found[i] for i in ids if i in found]
+        gen, cached = self.views.get_many(list(ids))
+        missing = [i for i in dict.fromkeys(ids) if i not in cached]
+        if missing:
+            read = {
+                c.id: c for c in self._run(self._base().where(t.cards.c.article_id.in_(missing)))
+            }
+            self.views.put_many(gen, read)  # type: ignore[arg-type]
+            cached.update(read)
+        return [cached[i] for i in ids if i in cached]
 
     def article_text(self, card_id: str) -> str:
         with self.store.engine.connect() as conn:
@@ -218,6 +230,10 @@ class WebData:
         The rarest terms count first and very common ones are left out, so a card page
         stays fast however large the corpus (a theme on every other card relates little).
         """
+        ids = self.reads.get(("related", card_id, limit), lambda: self._related(card_id, limit))
+        return [c for c in self.cards_by_ids(ids) if c.id != card_id]
+
+    def _related(self, card_id: str, limit: int) -> list[str]:
         items = t.card_items
         kinds = items.c.kind.in_(("keyword", "theme"))
         with self.store.engine.connect() as conn:
@@ -248,8 +264,7 @@ class WebData:
                 .order_by(func.count().desc(), items.c.article_id)
                 .limit(limit)
             )
-            ids = [r.article_id for r in conn.execute(query)]
-        return [c for c in self.cards_by_ids(ids) if c.id != card_id]
+            return [r.article_id for r in conn.execute(query)]
 
     def cards_with_item(self, kind: str, name: str) -> list[CardView]:
         """Cards naming a keyword or theme (kind is 'keyword' or 'theme')."""
@@ -339,6 +354,9 @@ class WebData:
 
     def sources(self) -> list[dict[str, Any]]:
         """Each source with its articles' counts per status and a health word."""
+        return [dict(row) for row in self.reads.get(("sources",), self._sources)]
+
+    def _sources(self) -> list[dict[str, Any]]:
         out = []
         for source in self.ws.sources.list():
             row = source.to_dict()
@@ -384,15 +402,15 @@ class WebData:
         """Cards for words (hybrid: BM25 and vectors fused, when the workspace has it) and
         filters. `trend_cards` holds the cards of the trend filter (resolved by the caller).
 
-        Results are cached per query and filters until the corpus changes (a repeated query,
-        or an HTMX filter change and back, costs one small version query)."""
+        Results are cached per query and filters until the next commit to the store (a
+        repeated query, or an HTMX filter change and back, costs reading the generation)."""
         filters = filters or Filters()
         key = (
             query.strip(),
             tuple(sorted(filters.__dict__.items())),
             limit,
             frozenset(trend_cards) if trend_cards is not None else None,
-            self.corpus_version(),
+            self.generation.current() if self.generation.exact else self.corpus_version(),
         )
         with self._cache_lock:
             if key in self._cache:

@@ -221,6 +221,7 @@ def environment() -> Environment:
         autoescape=select_autoescape(["html", "xml", "atom", "svg"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() per page
     )
     env.filters["md"] = markdown
     env.filters["safe_url"] = safe_url

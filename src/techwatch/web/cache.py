@@ -1,0 +1,106 @@
+"""Exact caches for the live app, keyed by the store's generation.
+
+A page is read far more often than the store changes, so what a page reads (a card view,
+its related cards, who owns a token) is kept in memory until the next commit. The
+generation is SQLite's `PRAGMA data_version` on a connection of our own that never writes:
+it changes whenever any connection, in this process or another (`techwatch run`, the
+CLI), commits. Reading it costs microseconds, so every cached answer is as fresh as an
+uncached one. On other databases there is no such counter: nothing is cached there.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from techwatch.store.store import Store
+
+__all__ = ["Generation", "GenerationCache"]
+
+T = TypeVar("T")
+
+
+class Generation:
+    """A value that changes whenever anything commits to the store."""
+
+    def __init__(self, store: Store) -> None:
+        self._lock = threading.Lock()
+        self._fresh = itertools.count()  # no counter available: every call is a new one
+        self._conn: sqlite3.Connection | None = None
+        path = store.engine.url.database if store.dialect == "sqlite" else None
+        if path and path != ":memory:" and not path.startswith("file:"):
+            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+
+    @property
+    def exact(self) -> bool:
+        """True when caching is possible (an SQLite file)."""
+        return self._conn is not None
+
+    def current(self) -> int:
+        if self._conn is None:
+            return -1 - next(self._fresh)
+        with self._lock:
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+class GenerationCache:
+    """Least-recently-used values, all forgotten when the store's generation changes."""
+
+    def __init__(self, generation: Generation, size: int = 4096) -> None:
+        self.generation = generation
+        self.size = size
+        self._data: OrderedDict[Hashable, Any] = OrderedDict()
+        self._at: int | None = None
+        self._lock = threading.Lock()
+
+    def _sync(self, gen: int) -> None:
+        if gen != self._at:
+            self._data.clear()
+            self._at = gen
+
+    def get_many(self, keys: list[Hashable]) -> tuple[int, dict[Hashable, Any]]:
+        """The generation now and the cached values among `keys`."""
+        gen = self.generation.current()
+        found: dict[Hashable, Any] = {}
+        with self._lock:
+            self._sync(gen)
+            for key in keys:
+                if key in self._data:
+                    self._data.move_to_end(key)
+                    found[key] = self._data[key]
+        return gen, found
+
+    def put_many(self, gen: int, values: dict[Hashable, Any]) -> None:
+        """Keep values read at generation `gen` (or later): dropped if it has moved on."""
+        if not self.generation.exact:
+            return
+        with self._lock:
+            if gen != self._at:
+                return
+            self._data.update(values)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """The cached value, or `compute()` kept until the next commit."""
+        gen, found = self.get_many([key])
+        if key in found:
+            return found[key]
+        value = compute()
+        self.put_many(gen, {key: value})
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()

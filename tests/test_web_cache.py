@@ -1,0 +1,95 @@
+"""The live app's caches stay exact: any commit, from this process or another, is seen
+by the next request (cards, related cards, search results, tokens)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from fastapi.testclient import TestClient
+
+from techwatch.card import Card
+from techwatch.web.app import create_app
+from techwatch.web.cache import Generation, GenerationCache
+from web_fixtures import add_card
+
+
+@pytest.fixture
+def ws(tmp_path):
+    from techwatch.workspace import Workspace
+
+    ws = Workspace.init(tmp_path / "ws")
+    ws.web_users().set_password("alice", "correct horse battery")
+    yield ws
+    ws.close()
+
+
+def _other_process(ws):
+    """A second connection to the same file, as `techwatch` run from a shell would have."""
+    return sqlite3.connect(ws.store.engine.url.database)
+
+
+def test_generation_changes_on_every_commit_and_only_then(ws):
+    gen = Generation(ws.store)
+    assert gen.exact
+    first = gen.current()
+    assert gen.current() == first  # reading changes nothing
+    add_card(ws, 1)  # a commit through the app's own engine
+    second = gen.current()
+    assert second != first
+    other = _other_process(ws)
+    other.execute("UPDATE cards SET analyzer = 'elsewhere'")
+    other.commit()
+    other.close()
+    assert gen.current() != second
+    gen.close()
+
+
+def test_cache_forgets_everything_at_the_next_commit(ws):
+    cache = GenerationCache(Generation(ws.store), size=2)
+    calls = []
+    assert cache.get("a", lambda: calls.append(1) or 1) == 1
+    assert cache.get("a", lambda: calls.append(2) or 2) == 1  # kept
+    add_card(ws, 1)
+    assert cache.get("a", lambda: calls.append(3) or 3) == 3  # recomputed after the commit
+    cache.get("b", lambda: 4)
+    cache.get("c", lambda: 5)  # size 2: "a" is the least recently used and goes
+    assert cache.get("a", lambda: 6) == 6
+    assert calls == [1, 3]
+
+
+def test_pages_and_search_follow_changes_made_elsewhere(ws):
+    from techwatch.workspace import Workspace
+
+    cid = add_card(ws, 1, title="Old title about grids", keywords=["grids"])
+    add_card(ws, 2, title="Neighbour about grids", keywords=["grids"])
+    token = ws.web_users().new_token("alice", "test")
+    auth = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(ws), headers=auth) as c:
+        assert "Old title about grids" in c.get(f"/cards/{cid}").text
+        assert c.get("/api/search", params={"q": "zeppelins"}).json() == []
+        # Another process (its own engine) changes a card and adds one.
+        other = Workspace.open(ws.root)
+        try:
+            card = Card(title="New title about zeppelins", summary="Zeppelins return.")
+            other.store.save_card(cid, status="ok", card=card, provenance={"analyzer": "t"})
+        finally:
+            other.close()
+        page = c.get(f"/cards/{cid}").text
+        assert "New title about zeppelins" in page and "Old title about grids" not in page
+        found = c.get("/api/search", params={"q": "zeppelins"}).json()
+        assert [r["card"]["id"] for r in found] == [cid]
+
+
+def test_a_token_revoked_elsewhere_is_refused_at_once(ws):
+    add_card(ws, 1)
+    token = ws.web_users().new_token("alice", "test")
+    auth = {"Authorization": f"Bearer {token}"}
+    with TestClient(create_app(ws)) as c:
+        assert c.get("/api/cards", headers=auth).status_code == 200
+        assert c.get("/api/cards", headers=auth).status_code == 200  # now from the cache
+        other = _other_process(ws)
+        other.execute("DELETE FROM web_tokens")
+        other.commit()
+        other.close()
+        assert c.get("/api/cards", headers=auth).status_code == 401
