@@ -131,3 +131,29 @@ def test_pages_use_the_curated_names(ws):
     pages = {p.path: p for p in trend_pages(ws.store, ws.settings, ws.root, topics=0)}
     assert "Named by a person" in pages["trends/signals.md"].text
     assert pages[f"trends/{trend.id}.md"].title == "Named by a person"
+
+
+def test_the_trends_command_shows_the_curated_ranking(ws):
+    from typer.testing import CliRunner
+
+    from techwatch.cli import app
+
+    report = ws.trend_report("signals")
+    shown = report.emerging + report.strong + report.fading
+    assert shown, "the corpus has ranked trends"
+    last = shown[-1]
+    ws.curation().edit_trend(last.id, label="Picked [bold]by[/bold] me")
+    ws.curation().watch("trend", last.id)
+    root = ws.root
+    ws.close()
+    result = CliRunner().invoke(
+        app, ["-w", str(root), "trends", "--no-update"], catch_exceptions=False, terminal_width=200
+    )
+    assert result.exit_code == 0, result.output
+    section = next(s for s in ("Emerging", "Strong", "Fading") if last.state == s.lower())
+    table = result.output.split(f"{section} (", 1)[1].split("└", 1)[0]
+    # The trend column, wrapped over lines by the table: joined without spaces.
+    cells = [line.split("│")[1] for line in table.splitlines() if "│" in line]
+    column = "".join("".join(cells).split())
+    assert "Picked[bold]by[/bold]me(★watched)" in column  # escaped, not styled
+    assert column.startswith("Picked")  # watched first

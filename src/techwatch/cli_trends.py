@@ -157,6 +157,7 @@ def register(app: typer.Typer) -> None:
 
 def _print_table(console, report, limit: int) -> None:  # type: ignore[no-untyped-def]
     from techwatch.publish.trends import STATE_TITLES, number
+    from techwatch.publish.trends import curation_marks as marks
 
     title = f"{report.kind} by {report.period}"
     if report.as_of:
@@ -182,7 +183,8 @@ def _print_table(console, report, limit: int) -> None:  # type: ignore[no-untype
         for tr in group[:limit]:
             e = tr.emergence
             table.add_row(
-                f"{escape(tr.label)} [dim]{escape(tr.id)}[/dim]",
+                f"{escape(tr.label)}{escape(marks(tr.watched, tr.confirmed, tr.rated_cards))}"
+                f" [dim]{escape(tr.id)}[/dim]",
                 str(tr.articles),
                 str(tr.last_seen or ""),
                 number(e.dod_growth, 2),
