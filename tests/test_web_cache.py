@@ -93,3 +93,25 @@ def test_a_token_revoked_elsewhere_is_refused_at_once(ws):
         other.commit()
         other.close()
         assert c.get("/api/cards", headers=auth).status_code == 401
+
+
+def test_related_from_memory_equals_the_sql_answer(ws):
+    from techwatch.web.data import TermIndex, WebData
+
+    themes = ["solar", "wind", "grid", "storage"]
+    ids = [
+        add_card(
+            ws,
+            n,
+            keywords=[f"kw{n % 4}", f"kw{n % 6}", themes[n % 4]],  # a name as keyword and theme
+            themes=[themes[n % 4], themes[(n + 1) % 4]],
+        )
+        for n in range(30)
+    ]
+    data = WebData(ws)
+    index = TermIndex.read(ws.store)
+    answers = [index.related(cid, 6) for cid in ids]
+    assert any(answers), "the fixture must relate cards"
+    for cid, answer in zip(ids, answers, strict=True):
+        assert answer == data._related_sql(cid, 6)
+        assert cid not in answer

@@ -6,6 +6,12 @@ generation is SQLite's `PRAGMA data_version` on a connection of our own that nev
 it changes whenever any connection, in this process or another (`techwatch run`, the
 CLI), commits. Reading it costs microseconds, so every cached answer is as fresh as an
 uncached one. On other databases there is no such counter: nothing is cached there.
+
+Each thread reads the pragma on a connection of its own: one shared connection behind a
+lock made the request threads queue for it (the holder gives up the GIL inside SQLite and
+waits to get it back). A pragma value only compares with the same connection's earlier
+ones, so a thread that sees its value change bumps one process-wide counter: every commit
+is noticed by the first check after it in each thread.
 """
 
 from __future__ import annotations
@@ -31,27 +37,40 @@ class Generation:
     def __init__(self, store: Store) -> None:
         self._lock = threading.Lock()
         self._fresh = itertools.count()  # no counter available: every call is a new one
-        self._conn: sqlite3.Connection | None = None
+        self._value = 0
+        self._local = threading.local()
+        self._conns: list[sqlite3.Connection] = []
         path = store.engine.url.database if store.dialect == "sqlite" else None
-        if path and path != ":memory:" and not path.startswith("file:"):
-            self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        self._path = path if path and path != ":memory:" and not path.startswith("file:") else None
 
     @property
     def exact(self) -> bool:
         """True when caching is possible (an SQLite file)."""
-        return self._conn is not None
+        return self._path is not None
 
     def current(self) -> int:
-        if self._conn is None:
+        if self._path is None:
             return -1 - next(self._fresh)
-        with self._lock:
-            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
+            with self._lock:
+                self._conns.append(conn)
+            local.conn, local.seen = conn, None
+        seen = conn.execute("PRAGMA data_version").fetchone()[0]
+        if seen != local.seen:  # a commit since this thread last looked (or its first look)
+            with self._lock:
+                self._value += 1
+            local.seen = seen
+        return self._value
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+            for conn in self._conns:
+                conn.close()
+            self._conns.clear()
+            self._path = None
 
 
 class GenerationCache:
@@ -65,7 +84,9 @@ class GenerationCache:
         self._lock = threading.Lock()
 
     def _sync(self, gen: int) -> None:
-        if gen != self._at:
+        # Generations only grow: a thread still on an older one reads newer values (fine)
+        # and stores nothing (put_many), rather than emptying the cache back.
+        if self._at is None or gen > self._at:
             self._data.clear()
             self._at = gen
 

@@ -10,7 +10,7 @@ import hashlib
 import re
 import threading
 import unicodedata
-from collections import OrderedDict, defaultdict
+from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -150,6 +150,34 @@ def _view(row: Any) -> CardView:
     )
 
 
+class TermIndex:
+    """Which cards name each keyword and theme: related cards without a query."""
+
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.postings: dict[str, list[str]] = defaultdict(list)
+        self.terms: dict[str, list[str]] = defaultdict(list)
+        for article_id, name in rows:
+            self.postings[name].append(article_id)
+            self.terms[article_id].append(name)
+
+    @classmethod
+    def read(cls, store: Any) -> TermIndex:
+        items = t.card_items
+        query = select(items.c.article_id, items.c.name).where(
+            items.c.kind.in_(("keyword", "theme"))
+        )
+        with store.engine.connect() as conn:
+            return cls([(r[0], r[1]) for r in conn.execute(query)])
+
+    def related(self, card_id: str, limit: int) -> list[str]:
+        """The same answer as the SQL of `WebData._related_sql`, from memory."""
+        mine = set(self.terms.get(card_id, ()))
+        df = sorted((len(self.postings[n]), n) for n in mine)
+        rare = [n for c, n in df if 1 < c <= RELATED_MAX_DF][:RELATED_TERMS]
+        shared: Counter[str] = Counter(a for n in rare for a in self.postings[n] if a != card_id)
+        return [a for a, _ in sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:limit]]
+
+
 class WebData:
     """Read access for pages: cards, issues, sources, indexes, search, related cards."""
 
@@ -164,6 +192,8 @@ class WebData:
         self.generation = Generation(self.store)
         self.views = GenerationCache(self.generation, VIEW_CACHE)
         self.reads = GenerationCache(self.generation, VIEW_CACHE)
+        self._index = GenerationCache(self.generation, 1)
+        self._index_building = threading.Lock()
 
     def warm_up(self) -> None:
         """Load what the first search needs (the embedder, the vectors) ahead of time."""
@@ -177,6 +207,16 @@ class WebData:
             select(*_CARD_COLUMNS)
             .join(t.articles, t.articles.c.id == t.cards.c.article_id)
             .where(t.cards.c.status == "ok")
+        )
+
+    def _by_ids(self, ids: list[str]) -> Any:
+        """Ok cards by id, looked up by their keys: `status || ''` keeps SQLite from
+        scanning the status index instead (12 ms rather than 0.5 ms for 50 of 10,000)."""
+        return (
+            select(*_CARD_COLUMNS)
+            .join(t.articles, t.articles.c.id == t.cards.c.article_id)
+            .where(t.cards.c.article_id.in_(ids))
+            .where(t.cards.c.status.concat("") == "ok")
         )
 
     def _run(self, query: Any) -> list[CardView]:
@@ -212,9 +252,7 @@ class WebData:
         gen, cached = self.views.get_many(list(ids))
         missing = [i for i in dict.fromkeys(ids) if i not in cached]
         if missing:
-            read = {
-                c.id: c for c in self._run(self._base().where(t.cards.c.article_id.in_(missing)))
-            }
+            read = {c.id: c for c in self._run(self._by_ids(missing))}
             self.views.put_many(gen, read)  # type: ignore[arg-type]
             cached.update(read)
         return [cached[i] for i in ids if i in cached]
@@ -234,6 +272,29 @@ class WebData:
         return [c for c in self.cards_by_ids(ids) if c.id != card_id]
 
     def _related(self, card_id: str, limit: int) -> list[str]:
+        index = self._term_index()
+        if index is not None:
+            return index.related(card_id, limit)
+        return self._related_sql(card_id, limit)
+
+    def _term_index(self) -> TermIndex | None:
+        """The keyword and theme postings of the store now, or None while they are being
+        read (in the background: a page never waits for it, SQL answers meanwhile)."""
+        gen, found = self._index.get_many(["terms"])
+        if "terms" in found:
+            return found["terms"]
+        if self.generation.exact and self._index_building.acquire(blocking=False):
+
+            def build() -> None:
+                try:
+                    self._index.put_many(gen, {"terms": TermIndex.read(self.store)})
+                finally:
+                    self._index_building.release()
+
+            threading.Thread(target=build, name="techwatch-term-index", daemon=True).start()
+        return None
+
+    def _related_sql(self, card_id: str, limit: int) -> list[str]:
         items = t.card_items
         kinds = items.c.kind.in_(("keyword", "theme"))
         with self.store.engine.connect() as conn:

@@ -15,8 +15,9 @@ import secrets
 from typing import Any
 
 from fastapi import HTTPException, Request
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from techwatch.web.auth import User
 
@@ -51,22 +52,48 @@ def set_cookie(response: Response, request: Request, name: str, value: str, **kw
     )
 
 
-class SecurityMiddleware(BaseHTTPMiddleware):
-    """Gives every visitor a CSRF token, and every response safe headers."""
+SAFE_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+)
 
-    async def dispatch(self, request: Request, call_next: Any) -> Response:
+
+class SecurityMiddleware:
+    """Gives every visitor a CSRF token, and every response safe headers.
+
+    A plain ASGI middleware: it only edits the response's start message (Starlette's
+    BaseHTTPMiddleware runs each request through an extra task and stream)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
         token = request.cookies.get(CSRF_COOKIE)
         fresh = not token or len(token) < 32
-        request.state.csrf = secrets.token_urlsafe(32) if fresh else token
-        response = await call_next(request)
-        if fresh:
-            set_cookie(response, request, CSRF_COOKIE, request.state.csrf, samesite="strict")
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        return response
+        csrf = secrets.token_urlsafe(32) if fresh else token
+        request.state.csrf = csrf  # kept in scope["state"]: the endpoint's request sees it
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if fresh:
+                    cookie = Response()
+                    set_cookie(cookie, request, CSRF_COOKIE, csrf, samesite="strict")
+                    for name, value in cookie.raw_headers:
+                        if name == b"set-cookie":
+                            headers.append("set-cookie", value.decode("latin-1"))
+                for name, value in SAFE_HEADERS:
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def bearer(request: Request) -> str | None:
