@@ -115,3 +115,23 @@ def test_related_from_memory_equals_the_sql_answer(ws):
     for cid, answer in zip(ids, answers, strict=True):
         assert answer == data._related_sql(cid, 6)
         assert cid not in answer
+
+
+def test_a_read_only_request_reads_the_generation_once(ws, monkeypatch):
+    cid = add_card(ws, 1, keywords=["grids"])
+    add_card(ws, 2, keywords=["grids"])
+    token = ws.web_users().new_token("alice", "test")
+    reads = []
+    original = Generation._read
+    monkeypatch.setattr(Generation, "_read", lambda self: reads.append(1) or original(self))
+    with TestClient(create_app(ws), headers={"Authorization": f"Bearer {token}"}) as c:
+        reads.clear()
+        page = c.get(f"/cards/{cid}").text
+        assert (
+            len(reads) == 1 and "Your rating of this card:" not in page
+        )  # token, card, page reads and related: one snapshot
+        reads.clear()
+        r = c.put(f"/api/cards/{cid}/rating", json={"rating": 4})
+        assert r.status_code == 200
+        assert len(reads) >= 1  # a write is not pinned: each lookup reads it afresh
+        assert "Your rating of this card: 4/5" in c.get(f"/cards/{cid}").text

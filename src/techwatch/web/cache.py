@@ -12,6 +12,10 @@ lock made the request threads queue for it (the holder gives up the GIL inside S
 waits to get it back). A pragma value only compares with the same connection's earlier
 ones, so a thread that sees its value change bumps one process-wide counter: every commit
 is noticed by the first check after it in each thread.
+
+A read-only request (GET, HEAD) reads the generation once, at its first cache lookup, and
+keeps it to its end (`read_snapshot`): its pages are as of that moment, and a page makes
+one pragma call instead of five. Writing requests never pin: they see their own writes.
 """
 
 from __future__ import annotations
@@ -21,14 +25,24 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from techwatch.store.store import Store
 
-__all__ = ["Generation", "GenerationCache"]
+__all__ = ["Generation", "GenerationCache", "read_snapshot"]
 
 T = TypeVar("T")
+
+# Set by the app for each read-only request: {} until its first lookup, then the generation.
+_snapshot: ContextVar[dict[int, int] | None] = ContextVar("techwatch_snapshot", default=None)
+
+
+def read_snapshot() -> None:
+    """Start a read-only request's snapshot (the middleware calls it; it holds for the
+    request's context, which its worker thread inherits)."""
+    _snapshot.set({})
 
 
 class Generation:
@@ -51,6 +65,15 @@ class Generation:
     def current(self) -> int:
         if self._path is None:
             return -1 - next(self._fresh)
+        pinned = _snapshot.get()
+        if pinned is None:
+            return self._read()
+        key = id(self)
+        if key not in pinned:
+            pinned[key] = self._read()
+        return pinned[key]
+
+    def _read(self) -> int:
         local = self._local
         conn = getattr(local, "conn", None)
         if conn is None:

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from techwatch.web.auth import User
+from techwatch.web.cache import read_snapshot
 
 SESSION_COOKIE = "tw_session"
 CSRF_COOKIE = "tw_csrf"
@@ -74,6 +75,8 @@ class SecurityMiddleware:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
+        if scope["method"] in ("GET", "HEAD"):
+            read_snapshot()  # a read-only request reads the store's generation once
         token = request.cookies.get(CSRF_COOKIE)
         fresh = not token or len(token) < 32
         csrf = secrets.token_urlsafe(32) if fresh else token
