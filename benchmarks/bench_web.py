@@ -178,14 +178,18 @@ def main() -> int:
         rng = random.Random(1)
         every_pair = [(a, b) for a in WORDS for b in WORDS if a != b]
         pairs = rng.sample(every_pair, min(len(every_pair), 2 * args.requests + 60))
+        n = (len(pairs) - 50) // 2  # new queries per phase: none asked twice in the run
         phases = {
             "baseline: static file": ["/static/style.css"],
             "card page": [f"/cards/{i}" for i in rng.sample(ids, min(300, len(ids)))],
             # Distinct queries: each one is a cache miss (the cost of a new search).
-            "search page, new query": [f"/search?q={a}+{b}" for a, b in pairs[:-50]],
+            "search page, new query": [f"/search?q={a}+{b}" for a, b in pairs[:n]],
             # A small set asked again and again: mostly answered from the results cache.
             "search page, repeated": [f"/search?q={a}+{b}" for a, b in pairs[-50:]],
-            "search API, new query": [f"/api/search?q={a}+{b}&limit=20" for a, b in pairs[:-50]],
+            # Queries no earlier phase asked.
+            "search API, new query": [
+                f"/api/search?q={a}+{b}&limit=20" for a, b in pairs[n : 2 * n]
+            ],
         }
         print(
             f"{cards:,} cards, {args.clients} clients, up to {args.requests} requests "

@@ -52,7 +52,9 @@ def sqlite_url(path: Path) -> str:
 def create_store_engine(url: str) -> Engine:
     """An engine with the settings techwatch relies on (WAL, foreign keys, busy timeout)."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        # Up to 20 connections kept open (made when needed): the web app's request threads
+        # then reuse them, instead of opening one (and running these pragmas) per request.
+        engine = create_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=20)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial

@@ -7,11 +7,14 @@ it changes whenever any connection, in this process or another (`techwatch run`,
 CLI), commits. Reading it costs microseconds, so every cached answer is as fresh as an
 uncached one. On other databases there is no such counter: nothing is cached there.
 
-Each thread reads the pragma on a connection of its own: one shared connection behind a
-lock made the request threads queue for it (the holder gives up the GIL inside SQLite and
-waits to get it back). A pragma value only compares with the same connection's earlier
-ones, so a thread that sees its value change bumps one process-wide counter: every commit
-is noticed by the first check after it in each thread.
+The pragma is read on one of a few connections of our own, taken from a queue: one shared
+connection behind a lock made the request threads queue for it (the holder gives up the
+GIL inside SQLite and waits to get it back). A pragma value only compares with the same
+connection's earlier ones, so a connection that sees its value change bumps one
+process-wide counter: every commit is noticed by the first check after it on every
+connection, and a new connection's first check counts as a change. There are at most
+`CONNECTIONS` of them, kept for the app's life (a request waits microseconds for a free
+one), so only the first few checks ever empty the caches without a commit.
 
 A read-only request (GET, HEAD) reads the generation once, at its first cache lookup, and
 keeps it to its end (`read_snapshot`): its pages are as of that moment, and a page makes
@@ -21,6 +24,7 @@ one pragma call instead of five. Writing requests never pin: they see their own 
 from __future__ import annotations
 
 import itertools
+import queue
 import sqlite3
 import threading
 from collections import OrderedDict
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = ["Generation", "GenerationCache", "read_snapshot"]
 
 T = TypeVar("T")
+CONNECTIONS = 4
 
 # Set by the app for each read-only request: {} until its first lookup, then the generation.
 _snapshot: ContextVar[dict[int, int] | None] = ContextVar("techwatch_snapshot", default=None)
@@ -52,7 +57,8 @@ class Generation:
         self._lock = threading.Lock()
         self._fresh = itertools.count()  # no counter available: every call is a new one
         self._value = 0
-        self._local = threading.local()
+        self._idle: queue.SimpleQueue[tuple[sqlite3.Connection, list[int | None]]]
+        self._idle = queue.SimpleQueue()
         self._conns: list[sqlite3.Connection] = []
         path = store.engine.url.database if store.dialect == "sqlite" else None
         self._path = path if path and path != ":memory:" and not path.startswith("file:") else None
@@ -74,19 +80,27 @@ class Generation:
         return pinned[key]
 
     def _read(self) -> int:
-        local = self._local
-        conn = getattr(local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
+        try:
+            conn, last = self._idle.get_nowait()
+        except queue.Empty:
             with self._lock:
-                self._conns.append(conn)
-            local.conn, local.seen = conn, None
-        seen = conn.execute("PRAGMA data_version").fetchone()[0]
-        if seen != local.seen:  # a commit since this thread last looked (or its first look)
-            with self._lock:
-                self._value += 1
-            local.seen = seen
-        return self._value
+                new = len(self._conns) < CONNECTIONS and self._path is not None
+                if new:
+                    assert self._path is not None
+                    conn = sqlite3.connect(self._path, check_same_thread=False, timeout=30)
+                    last = [None]
+                    self._conns.append(conn)
+            if not new:
+                conn, last = self._idle.get()
+        try:
+            seen = conn.execute("PRAGMA data_version").fetchone()[0]
+            if seen != last[0]:  # a commit since this connection last looked (or its first)
+                with self._lock:
+                    self._value += 1
+                last[0] = seen
+            return self._value
+        finally:
+            self._idle.put((conn, last))
 
     def close(self) -> None:
         with self._lock:
