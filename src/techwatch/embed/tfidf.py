@@ -12,7 +12,12 @@ Fitting is deterministic: the same corpus gives the same model and the same id.
 
 Small corpora degrade instead of failing: fewer SVD components, plain TF-IDF vectors
 when the corpus is too small for SVD, and the hashing embedder while there is nothing
-to learn from.
+to learn from. The components are capped at one per `TEXTS_PER_COMPONENT` texts: LSA
+folds co-occurring words together only when it has far fewer components than texts. With
+nearly as many components as texts (256 for the demo's ~300 texts) the projection is
+little more than a rotation of raw TF-IDF, short texts on one subject share too few
+words to come close (nearest-neighbour cosine ~0.12), and no trend forms at the
+`[trends] similarity` cut. Corpora of 1,536 texts and more keep the full 256.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from techwatch.embed.base import EmbedderError, normalise
 from techwatch.embed.hashing import HashingEmbedder
 
 MODEL_FILE = "tfidf-svd.npz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: components capped by corpus size; an older model is refitted
 MIN_SVD_DIM = 8  # below this many components, SVD loses too much: keep plain TF-IDF
+TEXTS_PER_COMPONENT = 6  # at most one SVD component per this many distinct texts
 MAX_FIT_TEXTS = 20_000  # fit on a fixed sample beyond this (the model is a projection)
 TOKEN_PATTERN = r"(?u)\b\w[\w-]*\w\b"
 
@@ -177,6 +183,11 @@ class TfidfSvdEmbedder:
         return self._fitted is not None
 
     @property
+    def outdated(self) -> bool:
+        """Fitted by an older format (e.g. before components were capped by corpus size)."""
+        return self._fitted is not None and self._fitted.params.get("format") != FORMAT_VERSION
+
+    @property
     def fitted_on(self) -> int:
         return int(self._fitted.params["fitted_on"]) if self._fitted else 0
 
@@ -191,10 +202,11 @@ class TfidfSvdEmbedder:
         return self._fallback.dim if self._fitted is None else self._fitted.dim
 
     def needs_fit(self, corpus_size: int) -> bool:
-        """Not fitted yet (and there is a corpus), or the corpus grew `refit_growth` times."""
+        """Not fitted yet (and there is a corpus), fitted by an older format, or the corpus
+        grew `refit_growth` times."""
         if corpus_size <= 0:
             return False
-        if self._fitted is None:
+        if self._fitted is None or self.outdated:
             return True
         return self.refit_growth > 0 and corpus_size >= self.fitted_on * self.refit_growth
 
@@ -226,7 +238,12 @@ class TfidfSvdEmbedder:
             return
         vocabulary = vectorizer.vocabulary_
         terms = np.array(sorted(vocabulary, key=vocabulary.__getitem__))
-        k = min(self.target_dim, matrix.shape[0] - 1, matrix.shape[1] - 1)
+        k = min(
+            self.target_dim,
+            matrix.shape[0] // TEXTS_PER_COMPONENT,
+            matrix.shape[0] - 1,
+            matrix.shape[1] - 1,
+        )
         components = None
         if k >= MIN_SVD_DIM:
             svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=5, random_state=0)
