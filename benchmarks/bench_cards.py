@@ -52,7 +52,6 @@ import yake
 
 from techwatch.analyze.base import ArticleInput
 from techwatch.analyze.extractive import ExtractiveAnalyzer
-from techwatch.analyze.llm import trim_summary
 from techwatch.analyze.sentences import split_sentences
 from techwatch.card import ITEM_KINDS, Card, Item
 from techwatch.embed import Embedder, get_embedder
@@ -475,6 +474,8 @@ def main(argv: list[str] | None = None) -> int:
         for loaded in load_produced(path, cases):
             produced.append(loaded)
             if args.retrim:  # cards saved before the summary trim: the same cards, trimmed
+                from techwatch.analyze.llm import trim_summary
+
                 trimmed = [
                     c.model_copy(update={"summary": trim_summary(c.summary)}) for c in loaded.cards
                 ]
