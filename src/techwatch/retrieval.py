@@ -166,9 +166,12 @@ def _add_headers(store: Store, hits: list[Hit]) -> None:
     ids = list({h.card_id for h in hits})
     if not ids:
         return
+    # Only the card's title, extracted by the database: parsing each hit's whole card JSON
+    # was a tenth of a search's CPU.
+    card_title = t.cards.c.card["title"].as_string().label("card_title")
     with store.engine.connect() as conn:
         rows = conn.execute(
-            select(t.articles.c.id, t.articles.c.url, t.articles.c.title, t.cards.c.card)
+            select(t.articles.c.id, t.articles.c.url, t.articles.c.title, card_title)
             .join(t.cards, t.cards.c.article_id == t.articles.c.id)
             .where(t.articles.c.id.in_(ids))
         )
@@ -177,11 +180,10 @@ def _add_headers(store: Store, hits: list[Hit]) -> None:
         row = headers.get(hit.card_id)
         if row is None:
             continue
-        card = row.card if isinstance(row.card, dict) else {}
         hit.url = row.url
-        hit.title = hit.title or card.get("title") or row.title or ""
+        hit.title = hit.title or row.card_title or row.title or ""
         if hit.item_id is not None:
-            hit.title = card.get("title") or row.title or ""
+            hit.title = row.card_title or row.title or ""
 
 
 # -- the two rankings ---------------------------------------------------------------------
