@@ -18,8 +18,8 @@ from techwatch.analyze.llm import (
 from techwatch.analyze.prompt import (
     ARTICLE_CLOSE,
     ARTICLE_OPEN,
-    PROMPT_VERSION,
     CONCISE_SYSTEM,
+    PROMPT_VERSION,
     build_messages,
     repair_messages,
 )
