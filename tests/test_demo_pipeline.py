@@ -92,7 +92,9 @@ def test_rerun_is_idempotent(demo):
     assert ws.fetch(discover=False).processed == 0
     assert ws.analyze().processed == 0
     report = ws.pages()
-    assert report.written == 0 and report.unchanged == len(ws.store.list_cards()) + 1
+    # a page per card, the index, and the trend, topic and review pages: none rewritten
+    assert report.written == 0 and report.unchanged >= len(ws.store.list_cards()) + 1
+    assert ws.pages().unchanged == report.unchanged
     assert ws.store.status_counts() == before
 
 
