@@ -6,6 +6,7 @@ user, by session cookie plus CSRF token, or by `Authorization: Bearer <token>`.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Query, Request
@@ -307,9 +308,14 @@ def sources(request: Request) -> list[SourceOut]:
 
 
 @router.post("/sources", response_model=SourceAdded, status_code=201, summary="Add a source")
-def add_source(
+async def add_source(
     request: Request, body: NewSource, x_csrf_token: str | None = Header(None)
 ) -> SourceAdded:
+    # Fetching the source waits on the network: off the endpoints' thread pool.
+    return await asyncio.to_thread(_add_source, request, body, x_csrf_token)
+
+
+def _add_source(request: Request, body: NewSource, x_csrf_token: str | None) -> SourceAdded:
     require_writer(request, x_csrf_token, html=False)
     try:
         report = add_source_checked(request.app.state.ws, body.location)
