@@ -11,7 +11,11 @@ so a query does not reread the store.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import os
+import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
@@ -381,8 +385,40 @@ def _embed_missing(
 
 # -- the entry point ----------------------------------------------------------------------------
 
-_cache: dict[tuple[str, str, str, tuple[str, ...]], tuple[tuple[Any, ...], VectorSet]] = {}
+# key -> (data_version, the set, the commit generation it was last checked at)
+_cache: dict[tuple[str, str, str, tuple[str, ...]], tuple[tuple[Any, ...], VectorSet, Any]] = {}
 _lock = threading.Lock()
+_watchers: OrderedDict[str, tuple[sqlite3.Connection, int, int]] = OrderedDict()
+_serials = itertools.count()
+WATCHERS = 8
+
+
+def _commit_generation(store: Store) -> tuple[int, int] | None:
+    """SQLite's `PRAGMA data_version`, read on a connection of our own that never writes: it
+    changes whenever any other connection, of any process, commits. Microseconds, where the
+    aggregate of `data_version` costs 1.4 ms on 10,000 cards, paid by every search under
+    `_lock`. None where there is no such counter (not an SQLite file). Call under `_lock`."""
+    if store.dialect != "sqlite":
+        return None
+    path = store.engine.url.database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return None
+    try:
+        inode = os.stat(path).st_ino  # a file replaced at the same path is another store
+    except OSError:
+        return None
+    watcher = _watchers.get(path)
+    if watcher is None or watcher[1] != inode:
+        if watcher is not None:
+            watcher[0].close()
+        conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
+        watcher = (conn, inode, next(_serials))
+        _watchers[path] = watcher
+        while len(_watchers) > WATCHERS:
+            _watchers.popitem(last=False)[1][0].close()
+    _watchers.move_to_end(path)
+    # A value only compares with the same connection's: the watcher's serial goes with it.
+    return (watcher[2], watcher[0].execute("PRAGMA data_version").fetchone()[0])
 
 
 def data_version(store: Store) -> tuple[Any, ...]:
@@ -413,10 +449,15 @@ def ensure_vectors(
     if unknown:
         raise ValueError(f"unknown item kinds {sorted(unknown)}; choose from {ITEM_KINDS}")
     with _lock:
-        version = data_version(store)
         key = (store.url, scope, embedder.model_id, item_kinds if scope == "items" else ())
         cached = _cache.get(key)
+        # Read before the aggregate: a commit in between makes the next call check again.
+        generation = _commit_generation(store)
+        if cached and generation is not None and cached[2] == generation:
+            return replace(cached[1], embedded=0, refitted=False)  # nothing committed since
+        version = data_version(store)
         if cached and cached[0] == version:
+            _cache[key] = (version, cached[1], generation)
             return replace(cached[1], embedded=0, refitted=False)
         refitted = prepare_embedder(store, embedder)
         rows, by_card = _rows(store, scope, item_kinds)
@@ -430,7 +471,7 @@ def ensure_vectors(
         vset.embedded = len(missing)
         vset.refitted = refitted
         key = (store.url, scope, model_id, key[3])
-        _cache[key] = (version, vset)
+        _cache[key] = (version, vset, generation)
         return vset
 
 
