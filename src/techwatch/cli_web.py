@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -38,12 +39,22 @@ def register(app: typer.Typer) -> None:
             "127.0.0.1"
         ),
         port: Annotated[int, typer.Option(help="Port.")] = 8000,
+        workers: Annotated[
+            int,
+            typer.Option(
+                min=1,
+                max=64,
+                help="Worker processes (each loads the app: memory grows with them). "
+                "Several use several cores; see the README for measured figures.",
+            ),
+        ] = 1,
     ) -> None:
         """Serve the live app: browse, search, curate, add sources and run the pipeline."""
         _need_web_extra(err)
         import uvicorn
 
-        from techwatch.web.app import create_app, tune_for_serving
+        from techwatch.cli import state
+        from techwatch.web.app import create_app, serve_environment, tune_for_serving
 
         with _workspace() as ws:
             tune_for_serving()
@@ -58,8 +69,24 @@ def register(app: typer.Typer) -> None:
                     "no user yet: create one with `techwatch user add NAME` to log in "
                     "(reading needs a login unless web.public_read = true)."
                 )
-            console.print(f"serving {escape(str(ws.root))} on http://{escape(host)}:{port}/")
-            uvicorn.run(create_app(ws), host=host, port=port, log_level="warning")
+            console.print(
+                f"serving {escape(str(ws.root))} on http://{escape(host)}:{port}/"
+                + (f" ({workers} worker processes)" if workers > 1 else "")
+            )
+            if workers == 1:
+                uvicorn.run(create_app(ws), host=host, port=port, log_level="warning")
+                return
+            # Each worker process opens the workspace itself (`app_from_env`); what they
+            # must share (logins, throttle, runs and their progress) is in the store.
+            os.environ.update(serve_environment(ws.root, state.db, state.overrides))
+            uvicorn.run(
+                "techwatch.web.app:app_from_env",
+                factory=True,
+                host=host,
+                port=port,
+                workers=workers,
+                log_level="warning",
+            )
 
     @user_app.command("add")
     def user_add(

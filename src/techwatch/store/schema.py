@@ -293,6 +293,43 @@ watchlist = Table(
 )
 # -- end web ----------------------------------------------------------------------------
 
+# -- web shared state (0007_web_shared.py): what every worker process of the app sees ----
+# The live app may run as several processes (`techwatch serve --workers N`): the login
+# throttle and the background jobs (pipeline runs, streamed answers) live here, not in one
+# process's memory. A failed login is kept as the sha256 of the name typed (never the text:
+# it may be a password typed in the wrong field), with its Unix time.
+web_login_failures = Table(
+    "web_login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name_hash", String(64), nullable=False),
+    Column("at", Float, nullable=False),
+    Index("ix_web_login_failures_name_at", "name_hash", "at"),
+)
+
+# A job runs in the process `pid`; a running job whose process is gone is failed by the next
+# process that looks. Its events (progress, tokens, the result) are JSON texts numbered 0..
+web_jobs = Table(
+    "web_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Index("ix_web_jobs_kind_status", "kind", "status"),
+)
+
+web_job_events = Table(
+    "web_job_events",
+    metadata,
+    Column("job_id", Integer, ForeignKey("web_jobs.id"), primary_key=True),
+    Column("n", Integer, primary_key=True),
+    Column("event", Text, nullable=False),
+)
+# -- end web shared state -----------------------------------------------------------------
+
 # -- trends (owned by the trends feature; created by migration 0004) ----------------------
 # A trend is a cluster of card items of one kind. Ids come from content (a hash of the
 # founding members) and never change; merges, splits and renames go to trend_history.

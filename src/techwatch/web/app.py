@@ -29,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 
 from techwatch.web import features
 from techwatch.web.auth import Users
+from techwatch.web.cache import Generation
 from techwatch.web.curation import Curation
 from techwatch.web.data import Filters, WebData, group_by_letter
 from techwatch.web.jobs import Jobs
@@ -43,6 +44,7 @@ from techwatch.web.security import (
     require_writer,
     set_cookie,
 )
+from techwatch.web.throttle import LoginThrottle
 from techwatch.workspace import Workspace
 
 __all__ = ["create_app"]
@@ -72,10 +74,11 @@ def create_app(ws: Workspace) -> FastAPI:
     app.state.data = WebData(ws)
     app.state.users = Users(ws.store, cache=app.state.data.reads)
     app.state.curation = Curation(ws.store)
-    app.state.jobs = Jobs()
-    app.state.asks = Jobs(exclusive=False)
-    app.state.extras = ExtrasCache(ws)
-    app.state.throttle = LoginThrottle()
+    # Shared by every worker process of the app: kept in the store, not in memory.
+    app.state.jobs = Jobs(ws.store, "run")
+    app.state.asks = Jobs(ws.store, "ask", exclusive=False)
+    app.state.throttle = LoginThrottle(ws.store)
+    app.state.extras = ExtrasCache(ws, app.state.data.reads.generation)
     threading.Thread(
         target=_warm_up, args=(app.state.data,), name="techwatch-warm-up", daemon=True
     ).start()
@@ -364,11 +367,11 @@ def _pages(app: FastAPI) -> None:
     @app.get("/runs/{job_id}/events", include_in_schema=False)
     async def run_events(request: Request, job_id: int) -> Response:
         await asyncio.to_thread(require_reader, request, html=False)
-        job = app.state.jobs.get(job_id)
-        if job is None:
+        jobs: Jobs = app.state.jobs
+        if await asyncio.to_thread(jobs.get, job_id) is None:
             raise HTTPException(404, "no such run")
         return StreamingResponse(
-            _sse(request, job),
+            _sse(request, jobs, job_id),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store"},
         )
@@ -485,42 +488,36 @@ def _pages(app: FastAPI) -> None:
         return Response(text, media_type="application/atom+xml")
 
 
-class LoginThrottle:
-    """At most `limit` failed logins per user name in `window` seconds (guessing is slow)."""
-
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
-        self.limit, self.window = limit, window
-        self.failures: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
-
-    def _recent(self, name: str) -> list[float]:
-        now = time.monotonic()
-        kept = [t for t in self.failures.get(name, []) if now - t < self.window]
-        self.failures[name] = kept
-        return kept
-
-    def blocked(self, name: str) -> bool:
-        with self.lock:
-            return len(self._recent(name)) >= self.limit
-
-    def failed(self, name: str) -> None:
-        with self.lock:
-            self._recent(name).append(time.monotonic())
-            if len(self.failures) > 10_000:  # names are attacker-chosen: bound the memory
-                self.failures.clear()
-
-
 class ExtrasCache:
-    """What the later steps offer, computed at most once a minute (or after a change)."""
+    """What the later steps offer, computed at most once a minute, or again as soon as the
+    trend edits change: in this process or in another worker process of the app (their
+    stamp is read only when the store's generation moved, so a page pays nothing)."""
 
-    def __init__(self, ws: Workspace, ttl: float = 60.0) -> None:
-        self.ws, self.ttl = ws, ttl
+    def __init__(self, ws: Workspace, generation: Generation, ttl: float = 60.0) -> None:
+        self.ws, self.ttl, self.generation = ws, ttl, generation
         self.value: features.Extras | None = None
         self.at = 0.0
+        self.seen_generation: int | None = None
+        self.stamp: tuple[Any, ...] | None = None
         self.lock = threading.Lock()
+
+    def _edits_stamp(self) -> tuple[Any, ...]:
+        from sqlalchemy import func, select
+
+        from techwatch.store import schema as t
+
+        with self.ws.store.engine.connect() as conn:
+            row = conn.execute(select(func.count(), func.max(t.trend_edits.c.updated_at))).one()
+        return tuple(row)
 
     def get(self) -> features.Extras:
         with self.lock:
+            gen = self.generation.current()
+            if gen != self.seen_generation:
+                self.seen_generation = gen
+                stamp = self._edits_stamp()
+                if stamp != self.stamp:
+                    self.stamp, self.value = stamp, None
             if self.value is None or time.monotonic() - self.at > self.ttl:
                 self.value = features.collect(self.ws, reviews=False)
                 self.at = time.monotonic()
@@ -672,11 +669,11 @@ def _output_pages(app: FastAPI) -> None:
     @app.get("/asks/{job_id}/events", include_in_schema=False)
     async def ask_events(request: Request, job_id: int) -> Response:
         await asyncio.to_thread(require_reader, request, html=False)
-        job = app.state.asks.get(job_id)
-        if job is None:
+        asks: Jobs = app.state.asks
+        if await asyncio.to_thread(asks.get, job_id) is None:
             raise HTTPException(404, "no such answer")
         return StreamingResponse(
-            _sse(request, job),
+            _sse(request, asks, job_id),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-store"},
         )
@@ -765,14 +762,16 @@ def _not_found(request: Request, text: str) -> Response:
     return render(request, "message.html", status=404, title="Not found", error=text, back="/")
 
 
-async def _sse(request: Request, job: Any) -> Any:
-    """The job's events as server-sent events, until it ends or the client leaves."""
+async def _sse(request: Request, jobs: Jobs, job_id: int) -> Any:
+    """The job's events as server-sent events, until it ends or the client leaves. Read
+    from the store: the job may run in another worker process of the app."""
     sent = 0
     while True:
-        for event in job.since(sent):
+        events, ended = await asyncio.to_thread(jobs.poll, job_id, sent)
+        for event in events:
             sent += 1
             yield f"event: {event['event']}\ndata: {json.dumps(event, default=str)}\n\n"
-        if job.done and sent >= len(job.events):
+        if ended:
             return
         if await request.is_disconnected():
             return
@@ -842,10 +841,27 @@ def tune_for_serving() -> None:
     threadpool_limits(1, user_api="blas")
 
 
+SERVE_OPTIONS = "TECHWATCH_SERVE_OPTIONS"
+
+
+def serve_environment(root: Path, db: str | None, overrides: dict[str, Any]) -> dict[str, str]:
+    """What `app_from_env` needs to open the same workspace as the command that started the
+    worker processes (its --db and overrides too), as environment variables."""
+    return {
+        "TECHWATCH_WORKSPACE": str(root),
+        SERVE_OPTIONS: json.dumps({"db": db, "overrides": overrides}),
+    }
+
+
 def app_from_env() -> FastAPI:
     """For `uvicorn --factory techwatch.web.app:app_from_env` (several workers, a process
-    manager): the workspace named by TECHWATCH_WORKSPACE (default: the current folder)."""
-    import os
-
+    manager): the workspace named by TECHWATCH_WORKSPACE (default: the current folder),
+    with the options of TECHWATCH_SERVE_OPTIONS (`serve_environment`) when set."""
+    options = json.loads(os.environ.get(SERVE_OPTIONS) or "{}")
     tune_for_serving()
-    return create_app(Workspace.open(os.environ.get("TECHWATCH_WORKSPACE", ".")))
+    ws = Workspace.open(
+        os.environ.get("TECHWATCH_WORKSPACE", "."),
+        db=options.get("db"),
+        overrides=options.get("overrides") or {},
+    )
+    return create_app(ws)
