@@ -1,9 +1,10 @@
 """Live app latency under concurrent clients on loopback: card pages and searches.
 
     python benchmarks/bench_web.py [--workspace DIR] [--clients 20] [--requests 400]
-                                   [--seconds 60] [--synthetic 10000]
+                                   [--seconds 60] [--synthetic 10000] [--workers 1]
 
-The app runs in its own process (uvicorn, one worker, 127.0.0.1, a free port) on the
+The app runs in its own process (uvicorn, one worker by default, `--workers N` for N
+worker processes as `techwatch serve --workers N` runs them; 127.0.0.1, a free port) on the
 workspace of bench_site.py (the imported corpus plus synthetic cards; built when missing).
 Measuring starts once the app is warm (its first search answered: embedder and vectors
 loaded). Each of the clients sends requests one after another on its own keep-alive
@@ -107,12 +108,21 @@ async def _load(
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
+    """User + system CPU seconds of a process and its live child processes (the worker
+    processes) so far (Linux /proc; 0 elsewhere)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return own + sum(_cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
 
 
 def _loadavg() -> str:
@@ -130,6 +140,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=400, help="per phase")
     parser.add_argument("--seconds", type=float, default=60.0, help="per phase")
+    parser.add_argument("--workers", type=int, default=1, help="app worker processes")
     args = parser.parse_args()
     tmp = tempfile.TemporaryDirectory(prefix="bench-web-")
     folder = args.workspace or Path(tmp.name) / "ws"
@@ -154,6 +165,8 @@ def main() -> int:
             str(port),
             "--log-level",
             "warning",
+            "--workers",
+            str(args.workers),
         ],
         env=env,
     )
@@ -175,6 +188,10 @@ def main() -> int:
                 print("the server did not start", file=sys.stderr)
                 return 1
             time.sleep(0.2)
+        if args.workers > 1:  # warm every worker: searches on several new connections
+            asyncio.run(
+                _load(port, token, ["/api/search?q=warm"], 4 * args.workers, 8 * args.workers, 180)
+            )
         rng = random.Random(1)
         every_pair = [(a, b) for a in WORDS for b in WORDS if a != b]
         pairs = rng.sample(every_pair, min(len(every_pair), 2 * args.requests + 60))
@@ -192,7 +209,8 @@ def main() -> int:
             ],
         }
         print(
-            f"{cards:,} cards, {args.clients} clients, up to {args.requests} requests "
+            f"{cards:,} cards, {args.workers} worker process(es), {args.clients} clients, "
+            f"up to {args.requests} requests "
             f"or {args.seconds:.0f} s per phase; {os.cpu_count()} CPUs, {_loadavg()}"
         )
         print("phase                    n       p50         p95     vs baseline  CPU ms/request")
