@@ -421,6 +421,13 @@ def _commit_generation(store: Store) -> tuple[int, int] | None:
     return (watcher[2], watcher[0].execute("PRAGMA data_version").fetchone()[0])
 
 
+def commit_generation(store: Store) -> tuple[int, int] | None:
+    """A value that changes whenever anything commits to the store (None: no such counter,
+    not an SQLite file), for caches of what the store holds (`techwatch.postings`)."""
+    with _lock:
+        return _commit_generation(store)
+
+
 def data_version(store: Store) -> tuple[Any, ...]:
     """Changes whenever a card is saved, added or removed (cheap: one aggregate query)."""
     with store.engine.connect() as conn:
