@@ -246,6 +246,8 @@ class Produced:
     failed: int = 0
     ungrounded: int = 0
     reasons: list[str] | None = None
+    cpu: list[float] | None = None  # CPU seconds of this process (in-process llama.cpp)
+    cached: list[int] | None = None  # prompt tokens the server took from its cache
 
 
 def run_analyzer(
@@ -257,14 +259,21 @@ def run_analyzer(
 ) -> Produced:
     """Cards for every case, one at a time (seconds per card are wall time).
 
+    CPU seconds are this process's (all threads: the in-process llama.cpp included), a
+    figure that a paused (SIGSTOP) or starved process does not inflate.
+
     With `save`, every card is written to that JSON file as soon as it is made, so a long
     run that is stopped keeps what it did (and `--load` can score it later).
     """
-    out = Produced(name, [], [], [], reasons=[])
+    out = Produced(name, [], [], [], reasons=[], cpu=[], cached=[])
     for case in cases:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         result = analyzer.analyze(case.article)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
+        cached = int(result.extra.get("cached_prompt_tokens", 0))
+        out.cpu.append(cpu)  # type: ignore[union-attr]
+        out.cached.append(cached)  # type: ignore[union-attr]
         out.cards.append(result.card or Card())
         out.seconds.append(seconds)
         out.tokens.append(result.prompt_tokens + result.completion_tokens)
@@ -275,7 +284,8 @@ def run_analyzer(
         if log is not None:
             print(
                 f"  {name:<22} {case.article.id[:60]:<60} {result.status:<6} {seconds:6.1f}s "
-                f"{result.prompt_tokens}+{result.completion_tokens} tok {result.reason[:80]}",
+                f"cpu {cpu:6.1f}s {result.prompt_tokens}+{result.completion_tokens} tok "
+                f"({cached} cached) {result.reason[:80]}",
                 file=log,
                 flush=True,
             )
@@ -284,6 +294,8 @@ def run_analyzer(
             saved.setdefault(name, {})[case.article.id] = {
                 "card": out.cards[-1].model_dump(mode="json"),
                 "seconds": round(seconds, 2),
+                "cpu_seconds": round(cpu, 2),
+                "cached_tokens": cached,
                 "tokens": out.tokens[-1],
                 "status": result.status,
                 "reason": result.reason,
@@ -310,6 +322,8 @@ def load_produced(path: Path, cases: list[Case]) -> list[Produced]:
                 failed=len(failed),
                 ungrounded=sum(int(r.get("ungrounded", 0)) for r in rows),
                 reasons=[r.get("reason", "") for r in failed],
+                cpu=[float(r.get("cpu_seconds", 0.0)) for r in rows],
+                cached=[int(r.get("cached_tokens", 0)) for r in rows],
             )
         )
     return out
@@ -372,7 +386,8 @@ def report(tallies: dict[str, dict[str, Tally]], threshold: float, produced: lis
     lines.append("")
     lines.append(
         f"{'analyzer':<28} {'empty lists':>11} {'summary sentences':>21} {'in 4-6':>6} "
-        f"{'ungrounded':>10} {'failed':>6} {'s/card':>7} {'tok/card':>8}"
+        f"{'ungrounded':>10} {'failed':>6} {'s/card':>7} {'cpu s':>6} {'tok/card':>8} "
+        f"{'cached':>6}"
     )
     for p in produced:
         n_lists = len(p.cards) * len(ITEM_KINDS)
@@ -383,7 +398,8 @@ def report(tallies: dict[str, dict[str, Tally]], threshold: float, produced: lis
         lines.append(
             f"{p.name:<28} {empty / max(1, n_lists):>11.2f} {sent:>21} {in_range:>6.2f} "
             f"{p.ungrounded:>10} {p.failed:>6} {statistics.mean(p.seconds):>7.1f} "
-            f"{statistics.mean(p.tokens):>8.0f}"
+            f"{statistics.mean(p.cpu or [0.0]):>6.1f} {statistics.mean(p.tokens):>8.0f} "
+            f"{statistics.mean(p.cached or [0]):>6.0f}"
         )
     empty_by_field = ", ".join(
         f"{kind} "
@@ -506,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
                 p.failed,
                 p.ungrounded,
                 p.reasons if label == "all" else [],
+                [p.cpu[i] for i in idx] if p.cpu else None,
+                [p.cached[i] for i in idx] if p.cached else None,
             )
             for p in produced
         ]

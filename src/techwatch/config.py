@@ -87,8 +87,11 @@ class AnalyzeConfig(_Section):
     )
     prompt_style: str = Field(
         "",
-        pattern="^(|concise|explicit|guided)$",
-        description="Override the profile's prompt style: concise, explicit or guided.",
+        pattern="^(|concise|explicit|guided|per-section)$",
+        description=(
+            "Override the profile's prompt style: concise, explicit, guided, or per-section "
+            "(one short call per part of the card; the article is read once, from the cache)."
+        ),
     )
 
 

@@ -166,4 +166,5 @@ class LlamaCppAnalyzer(LLMCardAnalyzer):
             refusal=message.get("refusal") or "",
             prompt_tokens=int(usage.get("prompt_tokens") or 0),
             completion_tokens=int(usage.get("completion_tokens") or 0),
+            cached_tokens=int((usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0),
         )

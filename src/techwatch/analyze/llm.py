@@ -13,6 +13,8 @@ rest lives here so the OpenAI-compatible and llama.cpp analyzers behave alike:
   deterministic;
 - `guided` style: the extractive analyzer's cue sentences go to the model as numbered
   candidates; items name their candidate, and the evidence is that verbatim sentence;
+- `per-section` style (`sections.py`): one short call per part of the card, each with
+  its own definition and candidates, the article a shared prefix the server caches;
 - a reply that is not a valid card gets ONE repair call, then a reasoned failure;
 - evidence is grounded in the article text; successful raw cards are cached.
 """
@@ -54,6 +56,7 @@ class ChatReply:
     refusal: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0  # prompt tokens the server reused from its cache (0: unknown)
 
 
 class LLMError(Exception):
@@ -80,6 +83,7 @@ class Usage:
 
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0
     calls: int = 0
     repairs: int = 0
     chunk_failures: list[str] = field(default_factory=list)
@@ -87,6 +91,7 @@ class Usage:
     def add(self, reply: ChatReply) -> None:
         self.prompt_tokens += reply.prompt_tokens
         self.completion_tokens += reply.completion_tokens
+        self.cached_tokens += reply.cached_tokens
         self.calls += 1
 
 
@@ -251,15 +256,16 @@ def same_item(a: frozenset[str], b: frozenset[str]) -> bool:
     return a == b or shared / len(a | b) >= 0.6 or shared == min(len(a), len(b)) >= 2
 
 
-def dedupe_items(card: Card) -> Card:
+def dedupe_items(card: Card, order: tuple[str, ...] = ITEM_KINDS) -> Card:
     """Drop items that repeat an earlier one, within a list or across lists.
 
-    Lists are read in page order, so a repeated item stays in the first list naming it;
-    within a list, the item with the higher relevancy is kept in the first one's place.
+    Lists are read in `order` (page order by default), so a repeated item stays in the
+    first list naming it; within a list, the item with the higher relevancy is kept in
+    the first one's place.
     """
     seen: list[frozenset[str]] = []
     update: dict[str, list[Any]] = {}
-    for kind in ITEM_KINDS:
+    for kind in order:
         kept: list[Any] = []
         keys: list[frozenset[str]] = []
         for item in getattr(card, kind):
@@ -475,11 +481,15 @@ class LLMCardAnalyzer:
     @property
     def prompt_version(self) -> str:
         """The prompt version with its style ("card-v2-guided"): cards say how they were asked."""
+        if self.prompt_style == "per-section":
+            from techwatch.analyze.sections import SECTIONS_VERSION
+
+            return SECTIONS_VERSION
         return f"{PROMPT_VERSION}-{self.prompt_style}"
 
     def schema_for(self, candidates: int | None) -> dict[str, Any]:
         """The card schema of one call; guided calls get a `source` number per item."""
-        return card_json_schema(
+        schema = card_json_schema(
             self.categories,
             self.types,
             max_items=self.max_items or None,
@@ -487,6 +497,11 @@ class LLMCardAnalyzer:
             bounded=self.bounded,
             max_source=candidates if self.prompt_style == "guided" else None,
         )
+        if self.prompt_style == "per-section":  # its calls have their own schemas
+            from techwatch.analyze.sections import describe_prompt
+
+            schema["x-sections"] = describe_prompt(self.categories, self.types)
+        return schema
 
     def analyze(self, article: ArticleInput) -> Analysis:
         """One article in, one Analysis out; never raises."""
@@ -515,6 +530,20 @@ class LLMCardAnalyzer:
 
     def input_budget(self, messages: list[dict[str, str]] | None = None) -> int:
         """Article tokens that fit one call beside the prompt (counted) and the reply."""
+        if self.prompt_style == "per-section":
+            from techwatch.analyze.sections import (
+                SECTION_CANDIDATES,
+                SECTION_PROMPT_TOKENS,
+                SYSTEM,
+                item_schema,
+                reply_budget,
+            )
+
+            high = max(self.max_items.get(kind, 3) for kind in ITEM_KINDS)
+            reply = reply_budget(item_schema("signals", SECTION_CANDIDATES, 1, high))
+            instruction = self.count_tokens(SYSTEM) + SECTION_PROMPT_TOKENS
+            fixed = instruction + SECTION_CANDIDATES * CANDIDATE_TOKENS + 3 * 8
+            return max(256, self.context_tokens - reply - fixed)
         if messages is None:
             if self._overhead is None:  # the same for every article: count it once
                 self._overhead = self._count_messages(self._messages("", ""))
@@ -594,6 +623,8 @@ class LLMCardAnalyzer:
         return self._extractive.cue_sentences(chunk, limit=self.n_candidates)
 
     def _card_for(self, text: str, article: ArticleInput, usage: Usage) -> Card:
+        if self.prompt_style == "per-section":
+            return self._section_card(text, article, usage)
         candidates = self._candidates(text, article)
         messages = self._messages(text, article.title, candidates)
         schema = self.schema_for(len(candidates)) if self.prompt_style == "guided" else None
@@ -612,6 +643,47 @@ class LLMCardAnalyzer:
             )
             usage.add(fixed)
             return self._check(fixed, guided, text)
+
+    def _section_card(self, text: str, article: ArticleInput, usage: Usage) -> Card:
+        """Per-section mode: six short calls with the article as their shared prefix."""
+        from techwatch.analyze.sections import SectionLimits, section_card
+
+        if self._extractive is None:
+            from techwatch.analyze.extractive import ExtractiveAnalyzer
+
+            self._extractive = ExtractiveAnalyzer()
+        card = section_card(
+            lambda messages, max_tokens, schema: self._chat(messages, max_tokens, schema),
+            self._reply_json,
+            text,
+            article,
+            self._extractive,
+            usage,
+            categories=self.categories,
+            types=self.types,
+            limits=SectionLimits(self.min_items, self.max_items),
+        )
+        return card.model_copy(
+            update={
+                "category": _vocabulary(card.category, self.categories),
+                "type": _vocabulary(card.type, self.types),
+                "summary": trim_summary(card.summary),
+            }
+        )
+
+    def _reply_json(self, reply: ChatReply) -> dict[str, Any]:
+        """The JSON object of one reply, or CardError (refusal, truncated, invalid_json)."""
+        if reply.refusal:
+            raise CardError("refusal", reply.refusal[:200])
+        if reply.finish_reason == "length":
+            raise CardError("truncated", f"reply cut at {reply.completion_tokens} tokens")
+        try:
+            data = extract_json(reply.content)
+        except json.JSONDecodeError as exc:
+            raise CardError("invalid_json", f"{exc.msg} at col {exc.colno}") from exc
+        if not isinstance(data, dict):
+            raise CardError("schema_violation", "expected a JSON object")
+        return data
 
     def _check(self, reply: ChatReply, candidates: list[str] | None = None, text: str = "") -> Card:
         if reply.refusal:
@@ -639,6 +711,8 @@ class LLMCardAnalyzer:
         analysis.prompt_tokens = usage.prompt_tokens
         analysis.completion_tokens = usage.completion_tokens
         analysis.calls = usage.calls
+        if usage.cached_tokens:
+            analysis.extra["cached_prompt_tokens"] = usage.cached_tokens
         analysis.cost_usd = self.cost(usage.prompt_tokens, usage.completion_tokens)
         analysis.extra.update(extra)
         analysis.extra["repairs"] = usage.repairs

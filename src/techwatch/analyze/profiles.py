@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 PROFILE_NAMES = ("auto", "small", "medium", "large")
-PROMPT_STYLES = ("concise", "explicit", "guided")
+PROMPT_STYLES = ("concise", "explicit", "guided", "per-section")
 
 
 @dataclass(frozen=True)

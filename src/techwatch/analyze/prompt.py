@@ -20,7 +20,7 @@ from typing import Any
 from techwatch.card import CATEGORIES, SUMMARY_MAX_WORDS, TYPES
 
 PROMPT_VERSION = "card-v2"
-STYLES = ("concise", "explicit", "guided")
+STYLES = ("concise", "explicit", "guided", "per-section")  # per-section: see sections.py
 
 # The article sits between these two lines; it is data, never instructions.
 ARTICLE_OPEN = "<<<ARTICLE"
