@@ -88,6 +88,7 @@ ITEM_RULES = (
     "Each item is about a different thing."
 )
 SUMMARY_SENTENCES = (4, 6)
+SUMMARY_SENTENCE_CHARS = 300
 # Items per list in this mode: the reference cards hold about three per list, and each
 # item past the third costs precision more than it adds recall.
 SECTION_MAX_ITEMS = {"signals": 3, "concerns": 3, "behaviors": 3, "technologies": 4}
@@ -153,7 +154,7 @@ def overview_schema(
         # sentences one by one: the grammar then holds the summary to 4-6 of them
         "summary": {
             "type": "array",
-            "items": _string(40, 240),
+            "items": _string(40, SUMMARY_SENTENCE_CHARS),
             "minItems": SUMMARY_SENTENCES[0],
             "maxItems": SUMMARY_SENTENCES[1],
         },
@@ -319,7 +320,7 @@ def section_card(
         data[name] = _dedupe(str(v) for v in values) if isinstance(values, list) else []
     summary = data.get("summary")
     if isinstance(summary, list):
-        data["summary"] = " ".join(_sentence(str(s)) for s in _dedupe(str(s) for s in summary))
+        data["summary"] = join_sentences(_dedupe(str(s) for s in summary))
     candidates = section_candidates(chunk, extractive)
     for kind in ITEM_KINDS:
         high = min(limits.max_items.get(kind, 3), SECTION_MAX_ITEMS[kind])
@@ -366,7 +367,8 @@ def dedupe_keeping_lists(card: Card) -> Card:
         update: dict[str, Any] = {kind: [best]}
         for other in ITEM_KINDS:
             kept = getattr(out, other)
-            if other == kind or len(kept) < 2:
+            # technologies name things other items mention: they keep theirs
+            if other in (kind, "technologies") or len(kept) < 2:
                 continue
             rest = [i for i in kept if not same_item(_name_key(i.name), key)]
             if rest:
@@ -388,10 +390,15 @@ def clean_description(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
 
 
-def _sentence(text: str) -> str:
-    """One summary sentence, ending with its punctuation."""
-    text = " ".join(text.split()).strip()
-    return text if not text or text[-1] in ".!?\"')" else text + "."
+def join_sentences(sentences: list[str]) -> str:
+    """The summary: sentences with their end marks; one the grammar cut off at its length
+    bound is left out when the summary has enough without it, else ended with a period."""
+    ends = ".!?\"')"
+    texts = [" ".join(s.split()) for s in sentences if s.strip()]
+    whole = [t for t in texts if t[-1] in ends]
+    if len(whole) >= SUMMARY_SENTENCES[0]:
+        texts = whole
+    return " ".join(t if t[-1] in ends else t.rstrip(",;: ") + "." for t in texts)
 
 
 def describe_prompt(categories: tuple[str, ...], types: tuple[str, ...]) -> str:
