@@ -119,3 +119,27 @@ def test_a_phrase_is_read_on_its_second_use(store):
         assert postings.ready(cursor, ['"grid"'])
     finally:
         raw.close()
+
+
+def test_preload_reads_the_common_words_only(store):
+    from techwatch.postings import preload
+
+    raw = store.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+
+        def cards_with(word: str) -> int:
+            query = "SELECT count(*) FROM cards_fts WHERE cards_fts MATCH ?"
+            return cursor.execute(query, (f'"{word}"',)).fetchone()[0]
+
+        total = cursor.execute("SELECT count(*) FROM cards_fts").fetchone()[0]
+        counts = {w: cards_with(w) for w in ("solar", "grid", "water", "rust", "chips")}
+        threshold = sorted(counts.values())[2]  # some words above, some below
+        loaded = preload(store, share=threshold / total)
+        postings = card_postings(store)
+        for word, count in counts.items():
+            # A preloaded word is ranked from memory on its first use; the others are not.
+            assert postings.ready(cursor, [f'"{word}"']) == (count >= threshold), word
+        assert 0 < loaded < len(WORDS)
+    finally:
+        raw.close()

@@ -15,10 +15,13 @@ Reading a phrase's postings scores every card that has it, where an AND query sc
 the cards that have every word: for a word asked once that costs more than it saves. So a
 phrase is read on its second use since the last commit (`LOAD_AFTER`), and a query is
 answered from postings only when all its phrases are there; otherwise FTS5 answers it.
+The live app reads the postings of the most common words when it starts (`preload`): they
+are the costly ones to rank, and the likeliest to be asked.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -29,10 +32,12 @@ import numpy as np
 from techwatch.store.store import Store
 from techwatch.vectors import commit_generation
 
-__all__ = ["PHRASES", "CardPostings", "card_postings"]
+__all__ = ["PHRASES", "CardPostings", "card_postings", "preload"]
 
 PHRASES = 1024  # phrases kept per store (each: two arrays as long as its matches)
 LOAD_AFTER = 2  # a phrase's postings are read on this use (since the last commit)
+PRELOAD_SHARE = 0.05  # `preload`: words in at least this share of the cards...
+PRELOAD_WORDS = 256  # ...the most common first, at most this many
 
 
 @dataclass(frozen=True)
@@ -157,3 +162,29 @@ def card_postings(store: Store) -> CardPostings | None:
                 _stores.popitem(last=False)
         _stores.move_to_end(store.url)
         return current
+
+
+def preload(store: Store, share: float = PRELOAD_SHARE, limit: int = PRELOAD_WORDS) -> int:
+    """Read the postings of the words in at least `share` of the cards (FTS5's vocabulary,
+    stop words left out as searches leave them out); how many were read."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    postings = card_postings(store)
+    path = store.engine.url.database
+    if postings is None or not path:
+        return 0
+    conn = sqlite3.connect(path, timeout=30)  # its own: the vocabulary table is temporary
+    try:
+        conn.execute("CREATE VIRTUAL TABLE temp.cards_vocab USING fts5vocab(main, cards_fts, row)")
+        cards = conn.execute("SELECT count(*) FROM cards_fts").fetchone()[0]
+        rows = conn.execute(
+            "SELECT term FROM temp.cards_vocab WHERE doc >= ? ORDER BY doc DESC, term",
+            (max(2, int(share * cards)),),
+        ).fetchall()
+        words = [r[0] for r in rows if r[0] not in ENGLISH_STOP_WORDS][:limit]
+        cursor = conn.cursor()
+        for word in words:
+            postings._phrase(cursor, '"' + word.replace('"', "") + '"')
+    finally:
+        conn.close()
+    return len(words)

@@ -199,13 +199,19 @@ class WebData:
     def warm_up(self) -> None:
         """Load what the first card page and the first search need ahead of time: the
         term index (without it a card page's related cards cost SQL, ~8 ms instead of
-        microseconds), then the embedder and the vectors."""
+        microseconds), then the embedder and the vectors, then the postings of the most
+        common words (`techwatch.postings.preload`)."""
         with contextlib.suppress(Exception):  # the SQL fallback answers related cards then
             self.build_term_index()
         try:
             self._search("warm up", Filters(), 1, None)
         except Exception:  # a broken embedder shows on the first real search instead
             self._warm.set()
+        if self.generation.exact:  # the costly words of a search, ranked from memory
+            from techwatch.postings import preload
+
+            with contextlib.suppress(Exception):  # FTS5 answers without them
+                preload(self.store)
 
     def _base(self) -> Any:
         return (
