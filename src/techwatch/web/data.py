@@ -207,11 +207,6 @@ class WebData:
             self._search("warm up", Filters(), 1, None)
         except Exception:  # a broken embedder shows on the first real search instead
             self._warm.set()
-        if self.generation.exact:  # the costly words of a search, ranked from memory
-            from techwatch.postings import preload
-
-            with contextlib.suppress(Exception):  # FTS5 answers without them
-                preload(self.store)
 
     def _base(self) -> Any:
         return (
@@ -509,8 +504,14 @@ class WebData:
         if query and callable(getattr(self.ws, "search", None)):
             if not self._warm.is_set():  # the first search loads the embedder: only once
                 with self._warm_lock:
-                    self.ws.search("warm", k=1)
-                    self._warm.set()
+                    if not self._warm.is_set():  # not done while this request waited
+                        self.ws.search("warm", k=1)
+                        if self.generation.exact:  # the costly words, ranked from memory
+                            from techwatch.postings import preload
+
+                            with contextlib.suppress(Exception):  # else FTS5 ranks them
+                                preload(self.store)
+                        self._warm.set()
             hits = self.ws.search(
                 query,
                 # The post-filters (signal state, trend) need a deeper list to keep `limit`.
