@@ -151,7 +151,10 @@ def main() -> int:
     ws.close()
 
     port = _free_port()
-    env = {**os.environ, "TECHWATCH_WORKSPACE": str(folder)}
+    # As `techwatch serve --workers N` starts them (the workers share the cores' threads).
+    from techwatch.web.app import serve_environment
+
+    env = {**os.environ, **serve_environment(folder, None, {}, args.workers)}
     server = subprocess.Popen(
         [
             sys.executable,

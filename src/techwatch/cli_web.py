@@ -78,7 +78,7 @@ def register(app: typer.Typer) -> None:
                 return
             # Each worker process opens the workspace itself (`app_from_env`); what they
             # must share (logins, throttle, runs and their progress) is in the store.
-            os.environ.update(serve_environment(ws.root, state.db, state.overrides))
+            os.environ.update(serve_environment(ws.root, state.db, state.overrides, workers))
             uvicorn.run(
                 "techwatch.web.app:app_from_env",
                 factory=True,

@@ -785,6 +785,7 @@ _serving = threading.Event()
 # the cores busy (SQLite releases the GIL); endpoints that wait on the network (adding a
 # source) run outside this pool, so they cannot hold it.
 SERVE_THREADS = max(2, os.cpu_count() or 2)
+_serve_threads = [SERVE_THREADS]  # per process: the cores shared by the worker processes
 
 
 # Card pages are short Python work: in one thread of their own, 2.4-3.6 ms of CPU a page
@@ -811,7 +812,7 @@ def _page_threads() -> anyio.CapacityLimiter | None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """In a serving process, size the endpoints' thread pool (`SERVE_THREADS`)."""
     if _serving.is_set():
-        anyio.to_thread.current_default_thread_limiter().total_tokens = SERVE_THREADS
+        anyio.to_thread.current_default_thread_limiter().total_tokens = _serve_threads[0]
     yield
 
 
@@ -826,14 +827,16 @@ def _warm_up(data: WebData) -> None:
         gc.freeze()
 
 
-def tune_for_serving() -> None:
-    """Settings for a process that serves the app, called before it starts.
+def tune_for_serving(workers: int = 1) -> None:
+    """Settings for a process that serves the app, called before it starts; `workers`: how
+    many worker processes share the machine (the endpoints' threads are split among them).
 
     BLAS gets one thread: requests already run in parallel threads, and OpenBLAS threads
     of concurrent searches wait on each other (a 0.3 ms product took tens of ms under load).
     What the warm-up loads is then frozen for the garbage collector (`_warm_up`).
     """
     _serving.set()
+    _serve_threads[0] = max(1, SERVE_THREADS // max(1, workers))
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - scikit-learn brings it
@@ -844,12 +847,14 @@ def tune_for_serving() -> None:
 SERVE_OPTIONS = "TECHWATCH_SERVE_OPTIONS"
 
 
-def serve_environment(root: Path, db: str | None, overrides: dict[str, Any]) -> dict[str, str]:
+def serve_environment(
+    root: Path, db: str | None, overrides: dict[str, Any], workers: int = 1
+) -> dict[str, str]:
     """What `app_from_env` needs to open the same workspace as the command that started the
     worker processes (its --db and overrides too), as environment variables."""
     return {
         "TECHWATCH_WORKSPACE": str(root),
-        SERVE_OPTIONS: json.dumps({"db": db, "overrides": overrides}),
+        SERVE_OPTIONS: json.dumps({"db": db, "overrides": overrides, "workers": workers}),
     }
 
 
@@ -858,7 +863,7 @@ def app_from_env() -> FastAPI:
     manager): the workspace named by TECHWATCH_WORKSPACE (default: the current folder),
     with the options of TECHWATCH_SERVE_OPTIONS (`serve_environment`) when set."""
     options = json.loads(os.environ.get(SERVE_OPTIONS) or "{}")
-    tune_for_serving()
+    tune_for_serving(int(options.get("workers") or 1))
     ws = Workspace.open(
         os.environ.get("TECHWATCH_WORKSPACE", "."),
         db=options.get("db"),
