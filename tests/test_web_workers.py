@@ -224,6 +224,22 @@ def test_a_job_whose_process_died_is_failed(tmp_path):
                 id=7, kind="run", status="running", pid=dead.pid, started_at=datetime.now(UTC)
             )
         )
+        # The same dead process id on another machine: not checkable here, left running.
+        conn.execute(
+            insert(t.web_jobs).values(
+                id=8,
+                kind="ask",
+                status="running",
+                pid=dead.pid,
+                host="elsewhere",
+                started_at=datetime.now(UTC),
+            )
+        )
+    from techwatch.web.jobs import HOST
+
+    with store.engine.begin() as conn:
+        conn.execute(t.web_jobs.update().where(t.web_jobs.c.id == 7).values(host=HOST))
+    assert not Jobs(store, "ask", exclusive=False).get(8).done
     jobs = Jobs(store, "run")
     job = jobs.get(7)
     assert job.done and job.failed

@@ -307,8 +307,9 @@ web_login_failures = Table(
     Index("ix_web_login_failures_name_at", "name_hash", "at"),
 )
 
-# A job runs in the process `pid`; a running job whose process is gone is failed by the next
-# process that looks. Its events (progress, tokens, the result) are JSON texts numbered 0..
+# A job runs in the process `pid` of the machine `host`; a running job whose process is gone
+# is failed by the next process of that machine that looks. Its events (progress, tokens,
+# the result) are JSON texts numbered 0..
 web_jobs = Table(
     "web_jobs",
     metadata,
@@ -316,6 +317,7 @@ web_jobs = Table(
     Column("kind", String(16), nullable=False),
     Column("status", String(16), nullable=False),
     Column("pid", Integer, nullable=False),
+    Column("host", String(255), nullable=False, server_default=""),  # 0008_web_jobs_host.py
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
     Index("ix_web_jobs_kind_status", "kind", "status"),

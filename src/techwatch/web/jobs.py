@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -42,9 +43,13 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _alive(pid: int) -> bool:
-    """Whether a process with this id exists on this machine (the store's machine)."""
-    if pid == os.getpid():
+HOST = socket.gethostname()[:255]
+
+
+def _alive(pid: int, host: str) -> bool:
+    """Whether the process that runs a job may still exist. Only a process of this machine
+    can be checked (a store on a database server may be shared by several machines)."""
+    if host != HOST or pid == os.getpid():
         return True
     try:
         os.kill(pid, 0)
@@ -177,7 +182,7 @@ class Jobs:
             ).first()
         if row is None:
             return None
-        if row.status == "running" and not _alive(row.pid):
+        if row.status == "running" and not _alive(row.pid, row.host):
             self._fail_orphan(row.id)
             return self.get(job_id)
         return self._job(row.id, row.status)
@@ -254,6 +259,7 @@ class Jobs:
             "kind": literal(self.kind),
             "status": literal("running"),
             "pid": literal(os.getpid()),
+            "host": literal(HOST),
             "started_at": literal(_now(), t.web_jobs.c.started_at.type),
         }
         query = select(*[v.label(k) for k, v in values.items()])
@@ -273,11 +279,11 @@ class Jobs:
         """Fail the running jobs whose process is gone; how many."""
         with self.store.engine.connect() as conn:
             rows = conn.execute(
-                select(t.web_jobs.c.id, t.web_jobs.c.pid).where(
+                select(t.web_jobs.c.id, t.web_jobs.c.pid, t.web_jobs.c.host).where(
                     and_(t.web_jobs.c.kind == self.kind, t.web_jobs.c.status == "running")
                 )
             ).all()
-        return sum(self._fail_orphan(r.id) for r in rows if not _alive(r.pid))
+        return sum(self._fail_orphan(r.id) for r in rows if not _alive(r.pid, r.host))
 
     def _fail_orphan(self, job_id: int) -> bool:
         with self.store.engine.begin() as conn:
