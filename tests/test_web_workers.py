@@ -270,3 +270,61 @@ def test_login_throttle_counts_across_processes_and_forgets_old_failures(tmp_pat
     there.failed("carol")  # a new failure sweeps the old ones away
     with here.store.engine.connect() as conn:
         assert len(conn.execute(select(t.web_login_failures)).all()) == 1
+
+
+@pytest.fixture
+def trend_ws(tmp_path):
+    """A workspace with trends computed (as in test_web_trends) and a user."""
+    from techwatch.card import Signal
+    from techwatch.workspace import Workspace
+    from test_web_app import PASSWORD as APP_PASSWORD
+    from test_web_trends import TOPICS
+    from web_fixtures import add_card
+
+    ws = Workspace.init(tmp_path / "trends-ws")
+    if not hasattr(ws, "update_trends"):
+        pytest.skip("this build has no trends step")
+    for n in range(48):
+        topic = TOPICS[n % 4]
+        add_card(
+            ws,
+            n,
+            title=f"{topic} news {n}",
+            summary=f"{topic} grows",
+            keywords=[topic, f"k{n % 6}"],
+            date=f"2025-{1 + n % 12:02d}-10",
+            signals=[Signal(name=f"{topic} spreading", description=f"more {topic}")],
+        )
+    ws.update_trends(kinds=("signals",))
+    ws.web_users().set_password("alice", APP_PASSWORD)
+    yield ws
+    ws.close()
+
+
+def test_a_trend_renamed_in_one_process_shows_in_another_at_once(trend_ws):
+    """Each app below has its own Workspace (own connections and caches), as two worker
+    processes do: the later-steps cache of the second follows the first one's edit."""
+    from fastapi.testclient import TestClient
+
+    from techwatch.web.app import create_app
+    from techwatch.workspace import Workspace
+    from test_web_app import csrf_of
+    from test_web_app import login as form_login
+
+    other_ws = Workspace.open(trend_ws.root)
+    trend = trend_ws.trend_report("signals", update=False).trends[0]
+    try:
+        with TestClient(create_app(trend_ws)) as one, TestClient(create_app(other_ws)) as two:
+            form_login(one)
+            form_login(two)
+            assert "Renamed elsewhere" not in two.get(f"/trends/{trend.id}").text  # cached now
+            r = one.post(
+                f"/trends/{trend.id}/edit",
+                data={"label": "Renamed elsewhere", "csrf": csrf_of(one)},
+                follow_redirects=False,
+            )
+            assert r.status_code == 303
+            assert "Renamed elsewhere" in two.get(f"/trends/{trend.id}").text
+            assert "Renamed elsewhere" in two.get("/trends").text
+    finally:
+        other_ws.close()
