@@ -65,13 +65,17 @@ def _signal(name: str, source: int) -> dict[str, Any]:
     )
 
 
-def test_candidates_per_kind_are_verbatim_sentences_in_article_order() -> None:
-    found = section_candidates(ARTICLE, ExtractiveAnalyzer())
+def test_candidates_per_kind_start_with_the_extractive_items_and_are_verbatim() -> None:
+    extractive = ExtractiveAnalyzer()
+    found = section_candidates(ARTICLE, extractive)
+    base = extractive.build_card(ARTICLE)
     assert set(found) == set(ITEM_KINDS)
-    for sentences in found.values():
+    for kind, sentences in found.items():
         assert 1 <= len(sentences) <= 6
         assert all(s in TEXT for s in sentences)
-        assert sentences == sorted(sentences, key=TEXT.index)
+        assert len(set(sentences)) == len(sentences)
+        own = [i.evidence for i in getattr(base, kind)]
+        assert sentences[: len(own)] == own  # the extractive analyzer's picks come first
     assert any("worry" in s for s in found["concerns"])
     assert any(s.endswith("?") for s in found["issues"])  # an open question is an issue
     assert not any(s.endswith("?") for s in found["concerns"])
@@ -83,6 +87,9 @@ def test_item_schema_bounds_counts_strings_and_sources() -> None:
     assert (items["minItems"], items["maxItems"]) == (2, 3)
     props = items["items"]["properties"]
     assert props["source"]["maximum"] == 4 and "evidence" not in props
+    assert props["source"]["minimum"] == 1  # a cued kind's items come from a candidate
+    tech = item_schema("technologies", 4, 2, 3)["properties"]["items"]["items"]["properties"]
+    assert tech["source"]["minimum"] == 0
     assert {"change", "ten_year", "driving_force"} <= set(props)
     assert props["name"]["maxLength"] <= 80 and props["description"]["minLength"] > 0
     assert (
@@ -100,12 +107,13 @@ def test_setting_accepts_per_section_and_refuses_unknown_styles() -> None:
 def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> None:
     found = section_candidates(ARTICLE, ExtractiveAnalyzer())
     risk = next(i for i, s in enumerate(found["concerns"], 1) if "worry" in s)
+    question = next(i for i, s in enumerate(found["issues"], 1) if s.endswith("?"))
     replies = [OVERVIEW] + [
         {"items": [_signal("Car-free centre", 1), _signal("Cargo bike deliveries", 0)]},
         {"items": [_item("Fewer shop customers", risk), _item("Car-free centre", 1)]},
         {"items": [_item("Car-free centre", 0, description="The article says that cars go.")]},
         {"items": [_item("Electric buses", 0)]},
-        {"items": [_item("Suburbs and the rule", len(found["issues"]))]},
+        {"items": [_item("Suburbs and the rule", question)]},
     ]
     script = []
     for reply in replies:
@@ -124,9 +132,9 @@ def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> Non
     assert card.title == "Paris bans cars" and card.category == "city"
     assert card.keywords.count("Paris") == 1  # repeats the grammar allowed are gone
     assert card.summary == "Paris bans cars. Buses replace them. Shops worry."
-    # a thing two lists name stays in the list small models label best (concerns before
-    # signals), unless that would empty a list: behaviors named only that thing, so it
-    # moves there, and concerns keeps its other item
+    # a thing two lists name stays in the first list of DEDUPE_ORDER, unless that would
+    # empty a list: behaviors named only that thing, so it moves there, and the signals
+    # keep their other item
     assert [i.name for i in card.signals] == ["Cargo bike deliveries"]
     assert [i.name for i in card.concerns] == ["Fewer shop customers"]
     # the item citing a candidate gets that sentence verbatim as its evidence

@@ -32,7 +32,7 @@ from techwatch.card import ITEM_KINDS, SUMMARY_MAX_WORDS, Card
 if TYPE_CHECKING:
     from techwatch.analyze.llm import ChatReply, Usage
 
-SECTIONS_VERSION = "sections-v1"
+SECTIONS_VERSION = "sections-v2"
 # Candidate sentences handed to one section call.
 SECTION_CANDIDATES = 6
 # Instruction text of the longest section call, in tokens (room kept beside the article).
@@ -84,7 +84,7 @@ ITEM_RULES = (
     "For every item: name is a short noun phrase of 2 to 8 words (not a sentence); "
     "description is ONE short sentence of at most 20 words in your own words (do not copy "
     'the candidate, do not start with "The article"); relevancy is 1 to 5 (5 = central to '
-    "the article); source is the number of the candidate it comes from, or 0 if none. "
+    "the article); source is the number of the candidate it comes from. "
     "Each item is about a different thing."
 )
 SUMMARY_SENTENCES = (4, 6)
@@ -94,7 +94,7 @@ SUMMARY_SENTENCE_CHARS = 300
 SECTION_MAX_ITEMS = {"signals": 3, "concerns": 3, "behaviors": 3, "technologies": 4}
 SECTION_MAX_ITEMS |= {"issues": 3}
 # Which list keeps an item that two lists name: the kinds small models label best first.
-DEDUPE_ORDER = ("technologies", "concerns", "issues", "signals", "behaviors")
+DEDUPE_ORDER = ("technologies", "signals", "concerns", "issues", "behaviors")
 
 
 @dataclass(frozen=True)
@@ -111,12 +111,15 @@ def _string(low: int, high: int) -> dict[str, Any]:
 
 def item_schema(kind: str, n_candidates: int, low: int, high: int) -> dict[str, Any]:
     """`{"items": [...]}` for one kind: low..high items, bounded strings, a source number."""
-    props: dict[str, Any] = {"name": _string(4, 60), "description": _string(25, 170)}
+    props: dict[str, Any] = {"name": _string(4, 55), "description": _string(25, 170)}
     if kind == "signals":
         for name in ("change", "ten_year", "driving_force"):
             props[name] = _string(15, 160)
     props["relevancy"] = {"type": "integer", "minimum": 1, "maximum": 5}
-    props["source"] = {"type": "integer", "minimum": 0, "maximum": n_candidates}
+    # items of a cued kind come from a candidate (1..n): that is what keeps a small model
+    # from listing, say, a technology as a behavior; technologies may be named anywhere
+    first = 0 if kind == "technologies" or not n_candidates else 1
+    props["source"] = {"type": "integer", "minimum": first, "maximum": n_candidates}
     item = {
         "type": "object",
         "properties": props,
@@ -208,14 +211,14 @@ def items_task(kind: str, candidates: list[str], low: int, high: int) -> str:
     """The instruction for one kind: definition, numbered candidates, rules, shape."""
     lines = [f"Task: list {low} to {high} {kind} of the article above.", DEFINITIONS[kind]]
     if candidates:
-        lines.append(f"Candidate sentences that may state a {HINTS[kind]} (you may use others):")
+        lines.append(f"Candidate sentences that may state a {HINTS[kind]}:")
         for number, sentence in enumerate(candidates, 1):
             lines.append(f"[{number}] {neutralize(' '.join(sentence.split()))}")
     lines.append(ITEM_RULES)
     extra = '"change": "", "ten_year": "", "driving_force": "", ' if kind == "signals" else ""
     lines.append(
         f'Answer as JSON: {{"items": [{{"name": "", "description": "", {extra}'
-        '"relevancy": 0, "source": 0}]}'
+        '"relevancy": 0, "source": 1}]}'
     )
     return "\n".join(lines)
 
@@ -226,40 +229,59 @@ def items_task(kind: str, candidates: list[str], low: int, high: int) -> str:
 def section_candidates(
     article: ArticleInput, extractive: Any, limit: int = SECTION_CANDIDATES
 ) -> dict[str, list[str]]:
-    """Per kind, the article sentences that cue it most, in article order (verbatim).
+    """Per kind, verbatim article sentences the model names and describes.
 
-    Cue strength of that kind plus twice the sentence's centrality ranks them; issues
-    also take questions (an open question is what an issue is). Technologies take the
-    sentences the extractive analyzer found technologies in. A kind with few cued
-    sentences is filled with the most central ones, so the model always has material.
+    First the sentences of the extractive analyzer's own items of that kind (its precise
+    picks); then every other cued sentence goes to its ONE strongest kind (questions to
+    issues: an open question is what an issue is), best first by cue plus centrality, so
+    two lists are not handed the same sentence. Technologies also take the sentences the
+    extractive analyzer found technologies in. A kind left with few sentences is filled
+    with the most central ones, so the model always has material.
     """
+    from techwatch.analyze.extractive import MIN_CUE
+
     doc = extractive._prepare(article)
+    base = extractive.build_card(article)
+    texts = {s.index: s.text for s in doc.sentences}
+    by_text = {s.text: s.index for s in doc.sentences}
+    picked: dict[str, list[int]] = {kind: [] for kind in ITEM_KINDS}
+    used: set[int] = set()
+    for kind in ITEM_KINDS:
+        for item in getattr(base, kind):
+            index = by_text.get(item.evidence)
+            if index is not None and index not in picked[kind]:
+                picked[kind].append(index)
+                used.add(index)
+    for item in extractive._technologies(doc):
+        index = by_text.get(item.evidence)
+        if index is not None and index not in picked["technologies"]:
+            picked["technologies"].append(index)
     sentences = [s for s in doc.sentences if 6 <= len(s.text.split()) <= 80]
-    scored: dict[str, dict[int, float]] = {kind: {} for kind in ITEM_KINDS}
+    ranked: list[tuple[float, str, int]] = []
     for s in sentences:
+        if s.index in used:
+            continue
         cues = cue_scores(s.text)
         central = 2.0 * doc.centrality[s.index]
-        for kind, cue in cues.items():
-            if cue > 0 and (kind == "issues" or not s.text.endswith("?")):
-                scored[kind][s.index] = cue + central
         if s.text.rstrip().endswith("?"):
-            scored["issues"][s.index] = scored["issues"].get(s.index, 0.0) + 1.5 + central
-    by_text = {s.text: s.index for s in doc.sentences}
-    for rank, item in enumerate(extractive._technologies(doc)[:limit]):
-        index = by_text.get(item.evidence)
-        if index is not None:
-            scored["technologies"][index] = 3.0 - 0.1 * rank
-    texts = {s.index: s.text for s in doc.sentences}
+            ranked.append((1.5 + cues["issues"] + central, "issues", s.index))
+            continue
+        kind = max(cues, key=lambda k: cues[k] - MIN_CUE[k])
+        if cues[kind] > 0:
+            ranked.append((cues[kind] + central, kind, s.index))
+    for _, kind, index in sorted(ranked, key=lambda r: -r[0]):
+        if len(picked[kind]) < limit:
+            picked[kind].append(index)
     central_order = sorted(sentences, key=lambda s: -doc.centrality[s.index])
     out: dict[str, list[str]] = {}
     for kind in ITEM_KINDS:
-        best = sorted(scored[kind], key=lambda i: -scored[kind][i])[:limit]
+        chosen = picked[kind][:limit]
         for s in central_order:
-            if len(best) >= min(limit, 4):
+            if len(chosen) >= min(limit, 4):
                 break
-            if s.index not in best:
-                best.append(s.index)
-        out[kind] = [texts[i] for i in sorted(best)]
+            if s.index not in chosen and not s.text.rstrip().endswith("?"):
+                chosen.append(s.index)
+        out[kind] = [texts[i] for i in chosen]
     return out
 
 
@@ -379,7 +401,7 @@ def dedupe_keeping_lists(card: Card) -> Card:
 
 _ARTICLE_SAYS = re.compile(
     r"^(?:the|this) (?:article|text|author)s? (?:\w+ )?(?:states?|says?|mentions?|reports?|"
-    r"notes?|describes?|explains?|highlights?|suggests?)(?: that)?\s+",
+    r"notes?|describes?|explains?|highlights?|suggests?|discusses|discuss)(?: that| how)?\s+",
     re.IGNORECASE,
 )
 
