@@ -47,7 +47,13 @@ def test_llamacpp_one_call_grammar_constrained_then_cached() -> None:
 
     cache = MemoryCache()
     analyzer = LlamaCppAnalyzer(
-        MODEL, cache=cache, n_ctx=2048, max_output_tokens=640, max_items=1, grounding="flag"
+        MODEL,
+        cache=cache,
+        n_ctx=2048,
+        max_output_tokens=640,
+        max_items=1,
+        grounding="flag",
+        prompt_style="guided",  # one call per card (the small profile's default is per-section)
     )
     first = analyzer.analyze(ARTICLE)
     _check(first)

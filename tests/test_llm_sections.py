@@ -122,7 +122,7 @@ def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> Non
         script.append(scripted)
     with ScriptServer(script) as server:
         analyzer = OpenAIAnalyzer(server.base_url, "k", "m", profile="small")
-        analyzer.prompt_style = "per-section"
+        assert analyzer.prompt_style == "per-section"  # the small profile's default
         result = analyzer.analyze(ARTICLE)
         analyzer.close()
     assert result.status == "ok", result.reason
@@ -167,7 +167,7 @@ def test_a_failed_section_empties_its_list_and_keeps_the_card() -> None:
     ]
     with ScriptServer(replies) as server:
         analyzer = OpenAIAnalyzer(server.base_url, "k", "m", profile="small")
-        analyzer.prompt_style = "per-section"
+        assert analyzer.prompt_style == "per-section"  # the small profile's default
         result = analyzer.analyze(ARTICLE)
         analyzer.close()
     assert result.status == "ok", result.reason

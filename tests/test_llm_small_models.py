@@ -242,7 +242,7 @@ def test_guided_analysis_over_http_grounds_every_item_by_construction() -> None:
         "issues": [],
     }
     with ScriptServer([completion(json.dumps(reply))]) as server:
-        analyzer = OpenAIAnalyzer(server.base_url, "k", "m", profile="small")
+        analyzer = OpenAIAnalyzer(server.base_url, "k", "m", profile="small", prompt_style="guided")
         result = analyzer.analyze(ARTICLE)
         analyzer.close()
     assert result.status == "ok", result.reason
@@ -303,7 +303,13 @@ def test_tiny_model_guided_card_fills_every_list_and_logs_quietly(capfd, caplog)
     log = logging.getLogger("techwatch.test.llamacpp")
     with caplog.at_level(logging.INFO, logger=log.name):
         analyzer = LlamaCppAnalyzer(
-            MODEL, n_ctx=4096, n_threads=1, max_output_tokens=1000, grounding="flag", log=log
+            MODEL,
+            n_ctx=4096,
+            n_threads=1,
+            max_output_tokens=1000,
+            grounding="flag",
+            log=log,
+            prompt_style="guided",  # the small profile's default is per-section
         )
         assert analyzer.profile.name == "small" and analyzer.prompt_style == "guided"
         tokens = analyzer.count_tokens(TEXT)

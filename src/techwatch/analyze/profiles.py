@@ -4,9 +4,9 @@ A 1.5B model on a laptop and a hosted frontier model need different prompts: the
 one leaves lists empty unless the grammar forbids it, copies quotes badly, and writes a
 one-line summary unless told how many sentences. A profile bundles those choices:
 
-- `small` (up to 3B parameters): explicit field-by-field instructions, candidate-guided
-  items (numbered cue sentences from the extractive analyzer; evidence by construction),
-  `minItems` on every list, bounded strings, a modest output budget.
+- `small` (up to 3B parameters): per-section calls (`sections.py`: one short call per
+  list, each with its own definition and numbered cue sentences from the extractive
+  analyzer; evidence by construction), `minItems` on every list, bounded strings.
 - `medium` (7B to 14B): explicit instructions and minimums, evidence quoted by the model.
 - `large` (hosted models): the concise prompt, no minimums (an empty list stays possible),
   a larger output budget.
@@ -49,7 +49,9 @@ _SMALL_MIN |= {"behaviors": 2, "technologies": 2, "issues": 2}
 PROFILES: dict[str, ModelProfile] = {
     "small": ModelProfile(
         "small",
-        prompt_style="guided",
+        # per-section beat guided on the 1.5B benchmark (mean P/R 0.56/0.44 vs 0.51/0.39 on
+        # the same 6 articles; no empty list, every summary 4-6 sentences): README
+        prompt_style="per-section",
         min_items=_SMALL_MIN,
         max_items=_LISTS_MAX,
         bounded=True,
