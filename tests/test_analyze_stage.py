@@ -204,7 +204,8 @@ def test_openai_backend_against_a_real_server_with_the_store_cache(workspace):
         if card["status"] != "ok":  # the tiny model may run out of tokens: a recorded failure
             assert card["reason"].split(":")[0] in {"truncated", "invalid_json", "schema_violation"}
             return
-        assert card["calls"] == 1 and card["prompt_tokens"] > 0 and card["model"] == "smollm2"
+        # One call per card, or one per section where the small profile asks per section.
+        assert card["calls"] >= 1 and card["prompt_tokens"] > 0 and card["model"] == "smollm2"
         assert card["prompt_version"]
         # Lose the card (a crash after the call, say): the rerun costs no model call.
         with workspace.store.engine.begin() as conn:
