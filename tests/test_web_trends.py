@@ -15,13 +15,15 @@ from web_fixtures import add_card
 TOPICS = ["sodium battery storage", "heat pump adoption", "AI agents at work", "urban farming"]
 
 
-@pytest.fixture
-def trend_ws(tmp_path):
+def make_trend_workspace(root):
+    """A workspace of four topics over a year, trends computed, and a user (or None when
+    this build has no trends step)."""
     from techwatch.workspace import Workspace
 
-    ws = Workspace.init(tmp_path / "ws")
+    ws = Workspace.init(root)
     if not hasattr(ws, "update_trends"):
-        pytest.skip("this build has no trends step")
+        ws.close()
+        return None
     for n in range(48):
         topic = TOPICS[n % 4]
         add_card(
@@ -35,6 +37,14 @@ def trend_ws(tmp_path):
         )
     ws.update_trends(kinds=("signals",))
     ws.web_users().set_password("alice", PASSWORD)
+    return ws
+
+
+@pytest.fixture
+def trend_ws(tmp_path):
+    ws = make_trend_workspace(tmp_path / "ws")
+    if ws is None:
+        pytest.skip("this build has no trends step")
     yield ws
     ws.close()
 

@@ -275,28 +275,11 @@ def test_login_throttle_counts_across_processes_and_forgets_old_failures(tmp_pat
 @pytest.fixture
 def trend_ws(tmp_path):
     """A workspace with trends computed (as in test_web_trends) and a user."""
-    from techwatch.card import Signal
-    from techwatch.workspace import Workspace
-    from test_web_app import PASSWORD as APP_PASSWORD
-    from test_web_trends import TOPICS
-    from web_fixtures import add_card
+    from test_web_trends import make_trend_workspace
 
-    ws = Workspace.init(tmp_path / "trends-ws")
-    if not hasattr(ws, "update_trends"):
+    ws = make_trend_workspace(tmp_path / "trends-ws")
+    if ws is None:
         pytest.skip("this build has no trends step")
-    for n in range(48):
-        topic = TOPICS[n % 4]
-        add_card(
-            ws,
-            n,
-            title=f"{topic} news {n}",
-            summary=f"{topic} grows",
-            keywords=[topic, f"k{n % 6}"],
-            date=f"2025-{1 + n % 12:02d}-10",
-            signals=[Signal(name=f"{topic} spreading", description=f"more {topic}")],
-        )
-    ws.update_trends(kinds=("signals",))
-    ws.web_users().set_password("alice", APP_PASSWORD)
     yield ws
     ws.close()
 
