@@ -1,9 +1,10 @@
-"""Per-section cards: six short calls sharing the article as a prefix, one card out.
+"""Per-section cards: short calls sharing the article as a prefix, one card out.
 
 The scripted loopback server checks what is sent (one schema per kind, the same article
-prefix, numbered candidates) and what is assembled (sources become verbatim evidence,
-repeats across lists dropped, cached tokens summed). The real tiny model (SmolLM2 135M,
-in-process through xllamacpp) proves the grammar fills every list to its minimum and
+prefix, numbered candidates judged yes or no, a free list when none is a yes) and what
+is assembled (judged sentences become verbatim evidence, repeats across lists dropped,
+cached tokens summed). The real tiny model (SmolLM2 135M, in-process through xllamacpp)
+proves the grammar answers every candidate and fills free lists to their minimum, and
 the server's prompt cache reuses the article for every call after the first.
 """
 
@@ -20,12 +21,18 @@ from techwatch.analyze.extractive import ExtractiveAnalyzer
 from techwatch.analyze.llm import ChatReply
 from techwatch.analyze.openai_backend import OpenAIAnalyzer
 from techwatch.analyze.sections import (
+    JUDGED_KINDS,
+    SECTION_MAX_ITEMS,
     SECTIONS_VERSION,
     article_block,
+    dedupe_keeping_lists,
     item_schema,
+    leading_picks,
     section_candidates,
+    strip_stray_script,
+    verdict_schema,
 )
-from techwatch.card import ITEM_KINDS
+from techwatch.card import ITEM_KINDS, Card, Item, Signal
 from techwatch.config import AnalyzeConfig
 from test_llm_small_models import MODEL, needs_model
 from test_llm_small_models import TEXT as SMALL_MODELS_TEXT
@@ -54,6 +61,18 @@ def _signal(name: str, source: int) -> dict[str, Any]:
     return _item(
         name, source, change="from cars to buses", ten_year="few cars", driving_force="air"
     )
+
+
+def _verdicts(n_candidates: int, yes: dict[int, dict[str, Any]]) -> dict[str, Any]:
+    """A judged kind's reply: every candidate number, a yes with its item or a no."""
+    out: dict[str, Any] = {}
+    for number in range(1, n_candidates + 1):
+        item = yes.get(number)
+        if item is None:
+            out[str(number)] = {"verdict": "no"}
+        else:
+            out[str(number)] = {"verdict": "yes"} | {k: v for k, v in item.items() if k != "source"}
+    return out
 
 
 def test_candidates_per_kind_start_with_the_extractive_items_and_are_verbatim() -> None:
@@ -89,6 +108,58 @@ def test_item_schema_bounds_counts_strings_and_sources() -> None:
     )
 
 
+def test_verdict_schema_asks_every_candidate_yes_with_an_item_or_no() -> None:
+    schema = verdict_schema("signals", 3)
+    assert schema["required"] == ["1", "2", "3"] and not schema["additionalProperties"]
+    no, yes = schema["properties"]["2"]["anyOf"]
+    assert no["properties"] == {"verdict": {"type": "string", "enum": ["no"]}}
+    assert yes["properties"]["verdict"]["enum"] == ["yes"]
+    assert {"name", "description", "change", "ten_year", "driving_force"} <= set(yes["required"])
+    assert "source" not in yes["properties"]  # the candidate's number is the source
+    assert "change" not in verdict_schema("issues", 2)["properties"]["1"]["anyOf"][1]["required"]
+
+
+def test_dedupe_across_lists_by_name_or_judged_sentence_never_empties_a_list() -> None:
+    def item(name: str, evidence: str, relevancy: int = 3) -> Item:
+        return Item(name=name, description=f"{name}.", evidence=evidence, relevancy=relevancy)
+
+    rule, hubs = "The EU will require data centres to report.", "Data centres are the new load."
+    card = Card(
+        technologies=[item("Data centres", hubs), item("Grid batteries", hubs)],
+        # a technology named in a judged item's sentence is not a repeat
+        signals=[Signal(**item("Computing becomes the largest load", hubs).model_dump())],
+        # related names from other sentences are other items; within a list near-equal
+        # names are one item (the more relevant one, in the first one's place)
+        issues=[item("Data centre reporting rule", rule), item("Reporting rule", rule, 4)],
+        # a sentence another judged list took is a repeat, unless the list would be empty
+        concerns=[item("Grid strain", hubs)],
+        # the same name as a technology: the judged list keeps it, the free list drops it
+        behaviors=[item("data centres", "Operators build data centres.")],
+    )
+    out = dedupe_keeping_lists(card)
+    assert [i.name for i in out.signals] == ["Computing becomes the largest load"]
+    assert [i.name for i in out.issues] == ["Reporting rule"]
+    assert [i.name for i in out.behaviors] == ["data centres"]
+    assert [i.name for i in out.technologies] == ["Grid batteries"]
+    # concerns only repeated the signal's sentence: it stays rather than end empty, and
+    # the signal stays too, since that list has no other item
+    assert [i.name for i in out.concerns] == ["Grid strain"]
+    two = card.model_copy(
+        update={"signals": [*card.signals, Signal(name="Load shift", evidence="x")]}
+    )
+    out = dedupe_keeping_lists(two)
+    assert [i.name for i in out.concerns] == ["Grid strain"]
+    assert [i.name for i in out.signals] == ["Load shift"]
+
+
+def test_a_script_switch_the_article_does_not_use_is_removed_from_model_text() -> None:
+    reply = {"items": [{"name": "Outbound投资 screening", "description": "EU rules本地."}]}
+    cleaned = strip_stray_script(reply, "The EU will screen outbound investment.")
+    assert cleaned == {"items": [{"name": "Outbound screening", "description": "EU rules ."}]}
+    # an article written in Chinese keeps the model's Chinese as it is
+    assert strip_stray_script(reply, "欧盟将审查对外投资。") == reply
+
+
 def test_setting_accepts_per_section_and_refuses_unknown_styles() -> None:
     assert AnalyzeConfig(prompt_style="per-section").prompt_style == "per-section"
     with pytest.raises(ValueError):
@@ -99,12 +170,17 @@ def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> Non
     found = section_candidates(ARTICLE, ExtractiveAnalyzer())
     risk = next(i for i, s in enumerate(found["concerns"], 1) if "worry" in s)
     question = next(i for i, s in enumerate(found["issues"], 1) if s.endswith("?"))
+    n = {kind: len(found[kind]) for kind in ITEM_KINDS}
     replies = [OVERVIEW] + [
-        {"items": [_signal("Car-free centre", 1), _signal("Cargo bike deliveries", 0)]},
-        {"items": [_item("Fewer shop customers", risk), _item("Car-free centre", 1)]},
+        _verdicts(n["signals"], {1: _signal("Car-free centre", 1), 2: _signal("Cargo bikes", 2)}),
+        _verdicts(
+            n["concerns"],
+            {risk: _item("Fewer shop customers", risk), 1: _item("Car-free centre", 1)},
+        ),
+        _verdicts(n["behaviors"], {}),  # no candidate is a behavior: a free list follows
         {"items": [_item("Car-free centre", 0, description="The article says that cars go.")]},
         {"items": [_item("Electric buses", 0)]},
-        {"items": [_item("Suburbs and the rule", question)]},
+        _verdicts(n["issues"], {question: _item("Suburbs and the rule", question)}),
     ]
     script = []
     for reply in replies:
@@ -117,8 +193,8 @@ def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> Non
         result = analyzer.analyze(ARTICLE)
         analyzer.close()
     assert result.status == "ok", result.reason
-    assert result.prompt_version == SECTIONS_VERSION and result.calls == 6
-    assert result.extra["cached_prompt_tokens"] == 6 * 250
+    assert result.prompt_version == SECTIONS_VERSION and result.calls == 7
+    assert result.extra["cached_prompt_tokens"] == 7 * 250
     card = result.card
     assert card.title == "Paris bans cars" and card.category == "city"
     assert card.keywords.count("Paris") == 1  # repeats the grammar allowed are gone
@@ -126,9 +202,10 @@ def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> Non
     # a thing two lists name stays in the first list of DEDUPE_ORDER, unless that would
     # empty a list: behaviors named only that thing, so it moves there, and the signals
     # keep their other item
-    assert [i.name for i in card.signals] == ["Cargo bike deliveries"]
+    assert [i.name for i in card.signals] == ["Cargo bikes"]
+    assert card.signals[0].evidence == found["signals"][1]
     assert [i.name for i in card.concerns] == ["Fewer shop customers"]
-    # the item citing a candidate gets that sentence verbatim as its evidence
+    # an item judged from a candidate gets that sentence verbatim as its evidence
     assert card.concerns[0].evidence == found["concerns"][risk - 1]
     assert card.issues[0].evidence.endswith("?")
     # behaviors only repeated a concern: the list keeps it rather than end empty, and
@@ -141,29 +218,54 @@ def test_per_section_over_http_shares_the_prefix_and_assembles_one_card() -> Non
     users = [r["messages"][1]["content"] for r in server.requests]
     assert all(u.startswith(prefix) for u in users)
     assert len({r["messages"][0]["content"] for r in server.requests}) == 1
-    assert len({u[len(prefix) :] for u in users}) == 6
+    assert len({u[len(prefix) :] for u in users}) == 7
     schemas = [r["response_format"]["json_schema"]["schema"] for r in server.requests]
     assert "summary" in schemas[0]["properties"]
-    for schema, kind in zip(schemas[1:], ITEM_KINDS, strict=True):
-        items = schema["properties"]["items"]
-        assert items["minItems"] == analyzer.min_items[kind]
-        assert items["items"]["properties"]["source"]["maximum"] == len(found[kind])
-        assert f"[1] {found[kind][0]}" in users[1 + ITEM_KINDS.index(kind)]
+    judged = {1: "signals", 2: "concerns", 3: "behaviors", 6: "issues"}
+    base = ExtractiveAnalyzer().build_card(ARTICLE)
+    for call, kind in judged.items():
+        assert schemas[call]["required"] == [str(i) for i in range(1, n[kind] + 1)]
+        assert all(f"[{i}] {s}" in users[call] for i, s in enumerate(found[kind], 1))
+        # the extractive analyzer's own picks come first and can only be a yes
+        picks = leading_picks(found[kind], getattr(base, kind))
+        assert picks == len(getattr(base, kind)) >= 1
+        for number, verdict in schemas[call]["properties"].items():
+            if int(number) <= picks:
+                assert verdict["properties"]["verdict"]["enum"] == ["yes"]
+            else:
+                assert [a["properties"]["verdict"]["enum"] for a in verdict["anyOf"]] == [
+                    ["no"],
+                    ["yes"],
+                ]
+    # the free lists: behaviors after no yes (at least one item), and technologies
+    for call, kind in ((4, "behaviors"), (5, "technologies")):
+        items = schemas[call]["properties"]["items"]
+        assert items["minItems"] == (1 if kind in JUDGED_KINDS else 2)
+        assert items["maxItems"] == min(analyzer.max_items[kind], SECTION_MAX_ITEMS[kind])
+        assert items["items"]["properties"]["source"]["maximum"] == n[kind]
 
 
 def test_a_failed_section_empties_its_list_and_keeps_the_card() -> None:
-    replies = [completion(json.dumps(OVERVIEW))]
-    replies += [completion("not json at all")] + [
-        completion(json.dumps({"items": [_item(f"Thing {k}", 0)]})) for k in range(4)
-    ]
+    found = section_candidates(ARTICLE, ExtractiveAnalyzer())
+    # signals: the verdict reply and the free list after it are both broken
+    replies = [completion(json.dumps(OVERVIEW)), completion("not json"), completion("{")]
+    for kind in ("concerns", "behaviors"):
+        yes = {1: _item(f"Thing {kind}", 1)}
+        replies.append(completion(json.dumps(_verdicts(len(found[kind]), yes))))
+    replies.append(completion(json.dumps({"items": [_item("Electric buses", 0)]})))
+    yes = {1: _item("Suburbs and the rule", 1)}
+    replies.append(completion(json.dumps(_verdicts(len(found["issues"]), yes))))
     with ScriptServer(replies) as server:
         analyzer = OpenAIAnalyzer(server.base_url, "k", "m", profile="small")
         assert analyzer.prompt_style == "per-section"  # the small profile's default
         result = analyzer.analyze(ARTICLE)
         analyzer.close()
     assert result.status == "ok", result.reason
-    assert result.card.signals == []
-    assert result.extra["chunk_failures"][0].startswith("signals: invalid_json")
+    assert result.card.signals == [] and result.calls == 7
+    assert [i.name for i in result.card.concerns] == ["Thing concerns"]
+    assert [i.name for i in result.card.technologies] == ["Electric buses"]
+    failures = result.extra["chunk_failures"]
+    assert failures[0].startswith("signals: invalid_json") and failures[1].startswith("signals")
 
 
 @pytest.mark.slow
@@ -190,11 +292,19 @@ def test_tiny_model_per_section_fills_lists_and_reuses_the_article_prefix() -> N
     finally:
         analyzer.close()
     assert result.status == "ok", result.reason
-    assert result.calls == 6 and len(replies) == 6
-    # the grammar fills every list to its minimum (before dedupe across lists)
-    for (schema, reply), kind in zip(replies[1:], ITEM_KINDS, strict=True):
-        items = json.loads(reply.content)["items"]
-        assert len(items) >= schema["properties"]["items"]["minItems"] == analyzer.min_items[kind]
+    assert result.calls == len(replies) >= 6
+    # the grammar answers every candidate of a judged kind, yes with an item or no, and
+    # fills a free list to its minimum
+    for schema, reply in replies[1:]:
+        data = json.loads(reply.content)
+        if "items" in schema["properties"]:
+            assert len(data["items"]) >= schema["properties"]["items"]["minItems"] >= 1
+        else:
+            assert list(data) == schema["required"]
+            assert all(v["verdict"] in ("yes", "no") for v in data.values())
+            assert all(v["name"] for v in data.values() if v["verdict"] == "yes")
+    for kind in ITEM_KINDS:
+        assert len(getattr(result.card, kind)) <= SECTION_MAX_ITEMS[kind]
     assert len(result.card.keywords) >= 1 and result.card.summary
     # every call after the first reused at least the article from the server's cache
     assert replies[0][1].cached_tokens < article_tokens

@@ -537,10 +537,14 @@ class LLMCardAnalyzer:
                 SYSTEM,
                 item_schema,
                 reply_budget,
+                verdict_schema,
             )
 
             high = max(self.max_items.get(kind, 3) for kind in ITEM_KINDS)
-            reply = reply_budget(item_schema("signals", SECTION_CANDIDATES, 1, high))
+            reply = max(
+                reply_budget(item_schema("signals", SECTION_CANDIDATES, 1, high)),
+                reply_budget(verdict_schema("signals", SECTION_CANDIDATES)),
+            )
             instruction = self.count_tokens(SYSTEM) + SECTION_PROMPT_TOKENS
             fixed = instruction + SECTION_CANDIDATES * CANDIDATE_TOKENS + 3 * 8
             return max(256, self.context_tokens - reply - fixed)

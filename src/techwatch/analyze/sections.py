@@ -3,12 +3,18 @@
 A small model asked for a whole card at once mixes the lists up (a rule listed as a
 behavior), copies sentences as descriptions, and runs long. Here each call asks for
 ONE part: an overview (summary, keywords, themes, category, type), then signals,
-concerns, behaviors, technologies and issues, each with
+concerns, behaviors, technologies and issues, each with a focused definition of that
+kind of item and a tiny grammar-enforced schema (bounded counts and strings).
 
-- a focused definition of that kind of item,
-- that kind's own cue sentences from the extractive analyzer as numbered candidates
-  (evidence is the candidate itself: grounded by construction),
-- a tiny grammar-enforced schema (minItems/maxItems, bounded strings).
+Signals, concerns, behaviors and issues are *judged*: that kind's cue sentences from the
+extractive analyzer go to the model as numbered candidates, and the reply has one entry
+per number. The extractive analyzer's own picks of that kind come first and can only be
+a yes (the model names and describes them and fills the signal fields); every other
+candidate is a yes with an item or a no. Asked for N items instead, a 1.5B model
+repeated one item or promoted an unrelated sentence to reach N, and asked to judge every
+sentence it said no to the article's best signals (README, "Small local models"). Each
+item's evidence is its candidate: grounded by construction. A kind with no yes, and
+technologies, get a free list (source numbers, at least one item).
 
 Every call starts with the same system message and the same article block, and only
 the end of the user message differs, so the llama.cpp server's prompt cache (on by
@@ -32,7 +38,7 @@ from techwatch.card import ITEM_KINDS, SUMMARY_MAX_WORDS, Card
 if TYPE_CHECKING:
     from techwatch.analyze.llm import ChatReply, Usage
 
-SECTIONS_VERSION = "sections-v2"
+SECTIONS_VERSION = "sections-v8"
 # Candidate sentences handed to one section call.
 SECTION_CANDIDATES = 6
 # Instruction text of the longest section call, in tokens (room kept beside the article).
@@ -87,14 +93,26 @@ ITEM_RULES = (
     "the article); source is the number of the candidate it comes from. "
     "Each item is about a different thing."
 )
+VERDICT_RULES = (
+    'Answer "yes" only for a sentence that itself states one; then name is a short noun '
+    "phrase of 2 to 8 words (not the start of the sentence); description is ONE short "
+    "sentence of at most 20 words in your own words (do not copy the sentence, do not "
+    'start with "The article"); relevancy is 1 to 5 (5 = central to the article).'
+)
 SUMMARY_SENTENCES = (4, 6)
 SUMMARY_SENTENCE_CHARS = 300
 # Items per list in this mode: the reference cards hold about three per list, and each
 # item past the third costs precision more than it adds recall.
 SECTION_MAX_ITEMS = {"signals": 3, "concerns": 3, "behaviors": 3, "technologies": 4}
 SECTION_MAX_ITEMS |= {"issues": 3}
-# Which list keeps an item that two lists name: the kinds small models label best first.
-DEDUPE_ORDER = ("technologies", "signals", "concerns", "issues", "behaviors")
+# Kinds judged candidate by candidate (the model says yes or no to each cue sentence)
+# rather than listed freely: a small model asked for N items repeats one or promotes an
+# unrelated sentence to reach N; asked about each sentence, it can say no.
+JUDGED_KINDS = ("signals", "concerns", "behaviors", "issues")
+# Which list keeps an item that two lists name. Judged kinds first: their items stand on
+# a sentence the extractive analyzer's cues gave that kind, while technologies are a
+# free list where a small model also files laws and companies ("EU's AI Act").
+DEDUPE_ORDER = ("signals", "concerns", "issues", "behaviors", "technologies")
 
 
 @dataclass(frozen=True)
@@ -135,8 +153,36 @@ def item_schema(kind: str, n_candidates: int, low: int, high: int) -> dict[str, 
     }
 
 
+def verdict_schema(kind: str, n_candidates: int, forced: int = 0) -> dict[str, Any]:
+    """`{"1": verdict, "2": verdict, ...}`: per candidate, `{"verdict": "no"}` or a yes
+    with the item's fields (name, description, signal fields, relevancy); the first
+    `forced` candidates (the extractive analyzer's own picks) can only be a yes."""
+    props: dict[str, Any] = {"verdict": {"type": "string", "enum": ["yes"]}}
+    props |= {"name": _string(4, 55), "description": _string(25, 170)}
+    if kind == "signals":
+        for name in ("change", "ten_year", "driving_force"):
+            props[name] = _string(15, 160)
+    props["relevancy"] = {"type": "integer", "minimum": 1, "maximum": 5}
+    yes = {"type": "object", "properties": props, "required": list(props)}
+    no = {"type": "object", "properties": {"verdict": {"type": "string", "enum": ["no"]}}}
+    no["required"] = ["verdict"]
+    for alternative in (yes, no):
+        alternative["additionalProperties"] = False
+    numbers = {
+        str(i): yes if i <= forced else {"anyOf": [no, yes]} for i in range(1, n_candidates + 1)
+    }
+    return {
+        "type": "object",
+        "properties": numbers,
+        "required": list(numbers),
+        "additionalProperties": False,
+    }
+
+
 def reply_budget(schema: dict[str, Any]) -> int:
     """Tokens of the longest reply a schema allows: strings at their maxLength."""
+    if "anyOf" in schema:
+        return max(reply_budget(alternative) for alternative in schema["anyOf"])
     kind = schema.get("type")
     if kind == "string":
         longest = schema.get("maxLength") or max(map(len, schema.get("enum", [""])))
@@ -223,6 +269,27 @@ def items_task(kind: str, candidates: list[str], low: int, high: int) -> str:
     return "\n".join(lines)
 
 
+def verdict_task(kind: str, candidates: list[str], forced: int = 0) -> str:
+    """The instruction for a judged kind: definition, numbered sentences, yes or no each
+    (the first `forced` are known to state one: the model names and describes them)."""
+    hint = HINTS[kind]
+    lines = [f"Task: for each numbered sentence of the article, say whether it states a {hint}."]
+    lines.append(DEFINITIONS[kind])
+    if forced:
+        known = "[1]" if forced == 1 else f"[1] to [{forced}]"
+        lines.append(f"{known} each state a {hint}: answer yes and name and describe it.")
+    for number, sentence in enumerate(candidates, 1):
+        lines.append(f"[{number}] {neutralize(' '.join(sentence.split()))}")
+    lines.append(VERDICT_RULES)
+    extra = '"change": "", "ten_year": "", "driving_force": "", ' if kind == "signals" else ""
+    lines.append(
+        'Answer as JSON with every number, each either {"verdict": "yes", "name": "", '
+        f'"description": "", {extra}"relevancy": 0}} or {{"verdict": "no"}}: '
+        '{"1": ..., "2": ...}'
+    )
+    return "\n".join(lines)
+
+
 # ---------------------------------------------------------------------------- candidates
 
 
@@ -236,7 +303,7 @@ def section_candidates(
     issues: an open question is what an issue is), best first by cue plus centrality, so
     two lists are not handed the same sentence. Technologies also take the sentences the
     extractive analyzer found technologies in. A kind left with few sentences is filled
-    with the most central ones, so the model always has material.
+    with the most central ones (not another kind's pick), so the model always has material.
     """
     from techwatch.analyze.extractive import MIN_CUE
 
@@ -279,8 +346,12 @@ def section_candidates(
         for s in central_order:
             if len(chosen) >= min(limit, 4):
                 break
-            if s.index not in chosen and not s.text.rstrip().endswith("?"):
-                chosen.append(s.index)
+            if s.index in chosen or s.text.rstrip().endswith("?"):
+                continue
+            # another kind's own pick is no filler: the model would say yes to it here too
+            if s.index in used and kind != "technologies":
+                continue
+            chosen.append(s.index)
         out[kind] = [texts[i] for i in chosen]
     return out
 
@@ -335,7 +406,7 @@ def section_card(
     task = overview_task(categories, types, keywords)
     reply = chat(messages_for(prefix, task), reply_budget(schema), schema)
     usage.add(reply)
-    data: dict[str, Any] = dict(parse(reply))
+    data: dict[str, Any] = strip_stray_script(dict(parse(reply)), text)
     data["title"] = article.title
     for name in ("keywords", "themes"):  # the grammar allows repeats; a card lists each once
         values = data.get(name)
@@ -344,23 +415,24 @@ def section_card(
     if isinstance(summary, list):
         data["summary"] = join_sentences(_dedupe(str(s) for s in summary))
     candidates = section_candidates(chunk, extractive)
+    base = extractive.build_card(chunk)
     for kind in ITEM_KINDS:
         high = min(limits.max_items.get(kind, 3), SECTION_MAX_ITEMS[kind])
-        low = min(limits.min_items.get(kind, 2), high)
-        task = items_task(kind, candidates[kind], low, high)
-        schema = item_schema(kind, len(candidates[kind]), low, high)
-        reply = chat(messages_for(prefix, task), reply_budget(schema), schema)
-        usage.add(reply)
-        try:
-            items = parse(reply).get("items", [])
-        except CardError as exc:
-            usage.chunk_failures.append(f"{kind}: {exc}"[:200])
-            items = []
+        found: list[tuple[dict[str, Any], str]] = []
+        if kind in JUDGED_KINDS and candidates[kind]:
+            # the extractive analyzer's picks are kept (named and described by the model);
+            # the other candidates are judged only while the list has room
+            forced = min(leading_picks(candidates[kind], getattr(base, kind)), high)
+            offered = candidates[kind][:forced] if forced >= high else candidates[kind]
+            found = judge_candidates(chat, parse, prefix, kind, offered, forced, usage, text)
+        if not found:  # a free list: technologies, or a kind the model judged absent
+            low = 1 if kind in JUDGED_KINDS else min(limits.min_items.get(kind, 2), high)
+            found = list_items(
+                chat, parse, prefix, kind, candidates[kind], (low, high), usage, text
+            )
         kept = []
-        for item in items if isinstance(items, list) else []:
-            if not isinstance(item, dict) or not str(item.get("name", "")).strip():
-                continue
-            item["evidence"] = evidence_for(item, candidates[kind], text)
+        for item, evidence in found[:high]:
+            item["evidence"] = evidence
             item["description"] = clean_description(str(item.get("description", "")))
             kept.append(item)
         data[kind] = kept
@@ -371,32 +443,140 @@ def section_card(
     return dedupe_keeping_lists(card)
 
 
-def dedupe_keeping_lists(card: Card) -> Card:
-    """Cross-list dedupe (`DEDUPE_ORDER`) that never empties a list the model filled.
+def judge_candidates(
+    chat: Callable[[list[dict[str, str]], int, dict[str, Any]], ChatReply],
+    parse: Callable[[ChatReply], Any],
+    prefix: str,
+    kind: str,
+    candidates: list[str],
+    forced: int,
+    usage: Usage,
+    text: str,
+) -> list[tuple[dict[str, Any], str]]:
+    """Items the model said yes to, in candidate order, each with its sentence as evidence."""
+    from techwatch.analyze.llm import CardError
 
-    A list left empty gets back its most relevant item; the twin it repeated leaves the
-    other list when that list keeps another item, else both stay.
-    """
-    from techwatch.analyze.llm import _name_key, dedupe_items, same_item
-
-    out = dedupe_items(card, order=DEDUPE_ORDER)
-    for kind in ITEM_KINDS:
-        raw = getattr(card, kind)
-        if getattr(out, kind) or not raw:
+    schema = verdict_schema(kind, len(candidates), forced)
+    task = verdict_task(kind, candidates, forced)
+    reply = chat(messages_for(prefix, task), reply_budget(schema), schema)
+    usage.add(reply)
+    try:
+        verdicts = strip_stray_script(parse(reply), text)
+    except CardError as exc:
+        usage.chunk_failures.append(f"{kind}: {exc}"[:200])
+        return []
+    out = []
+    for number, sentence in enumerate(candidates, 1):
+        verdict = verdicts.get(str(number)) if isinstance(verdicts, dict) else None
+        if not isinstance(verdict, dict) or verdict.pop("verdict", "no") != "yes":
             continue
-        best = max(raw, key=lambda i: i.relevancy or 0)
-        key = _name_key(best.name)
-        update: dict[str, Any] = {kind: [best]}
-        for other in ITEM_KINDS:
-            kept = getattr(out, other)
-            # technologies name things other items mention: they keep theirs
-            if other in (kind, "technologies") or len(kept) < 2:
-                continue
-            rest = [i for i in kept if not same_item(_name_key(i.name), key)]
-            if rest:
-                update[other] = rest
-        out = out.model_copy(update=update)
+        if str(verdict.get("name", "")).strip():
+            out.append((verdict, sentence))
     return out
+
+
+def leading_picks(candidates: list[str], picks: list[Any]) -> int:
+    """How many candidates, from the first, are the extractive analyzer's own items."""
+    evidence = {item.evidence for item in picks}
+    count = 0
+    while count < len(candidates) and candidates[count] in evidence:
+        count += 1
+    return count
+
+
+def list_items(
+    chat: Callable[[list[dict[str, str]], int, dict[str, Any]], ChatReply],
+    parse: Callable[[ChatReply], Any],
+    prefix: str,
+    kind: str,
+    candidates: list[str],
+    counts: tuple[int, int],
+    usage: Usage,
+    text: str,
+) -> list[tuple[dict[str, Any], str]]:
+    """low..high items of one kind, listed by the model, each with a source number."""
+    from techwatch.analyze.llm import CardError
+
+    low, high = counts
+    schema = item_schema(kind, len(candidates), low, high)
+    reply = chat(
+        messages_for(prefix, items_task(kind, candidates, low, high)), reply_budget(schema), schema
+    )
+    usage.add(reply)
+    try:
+        items = strip_stray_script(parse(reply), text).get("items", [])
+    except CardError as exc:
+        usage.chunk_failures.append(f"{kind}: {exc}"[:200])
+        return []
+    out = []
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and str(item.get("name", "")).strip():
+            out.append((item, evidence_for(item, candidates, text)))
+    return out
+
+
+def dedupe_keeping_lists(card: Card) -> Card:
+    """Repeats dropped within each list (near-equal names) and across lists, never
+    emptying a list the model filled.
+
+    Across lists an item repeats another when both carry the same name, or when two
+    judged lists took the same sentence (one sentence, one item). Related names are not
+    repeats ("Data centres" the technology, the data-centre reporting rule the issue),
+    nor is a technology named in the sentence an issue comes from: dropping those lost
+    real issues and concerns. Lists are read in `DEDUPE_ORDER`; a list left empty gets
+    back its most relevant item, and the twin it repeated leaves the other list when that
+    list keeps another item.
+    """
+    from techwatch.analyze.llm import dedupe_items
+
+    lists = {kind: getattr(dedupe_items(card, order=(kind,)), kind) for kind in ITEM_KINDS}
+    kept: dict[str, list[Any]] = {}
+    earlier: list[Any] = []
+    for kind in DEDUPE_ORDER:
+        kept[kind] = [i for i in lists[kind] if not any(_twins((kind, i), e) for e in earlier)]
+        earlier += [(kind, i) for i in kept[kind]]
+    for kind in ITEM_KINDS:
+        if kept[kind] or not lists[kind]:
+            continue
+        best = max(lists[kind], key=lambda i: i.relevancy or 0)
+        kept[kind] = [best]
+        for other in ITEM_KINDS:
+            # technologies name things other items mention: they keep theirs
+            if other in (kind, "technologies") or len(kept[other]) < 2:
+                continue
+            rest = [i for i in kept[other] if not _twins((other, i), (kind, best))]
+            if rest:
+                kept[other] = rest
+    return card.model_copy(update=kept)
+
+
+def _twins(a: tuple[str, Any], b: tuple[str, Any]) -> bool:
+    """(kind, item) pairs of two lists: the same name, or two judged items on one sentence."""
+    from techwatch.analyze.llm import _name_key
+
+    (kind_a, item_a), (kind_b, item_b) = a, b
+    if _name_key(item_a.name) == _name_key(item_b.name):
+        return True
+    judged = kind_a in JUDGED_KINDS and kind_b in JUDGED_KINDS
+    return judged and bool(item_a.evidence) and item_a.evidence == item_b.evidence
+
+
+# Han, kana and hangul: a small multilingual model sometimes switches script mid-word
+# ("outbound投资") when the article is in a language written without them.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]+")
+
+
+def strip_stray_script(value: Any, article_text: str) -> Any:
+    """CJK characters removed from model strings when the article has none (any depth)."""
+    if _CJK.search(article_text):
+        return value
+    if isinstance(value, str):
+        return " ".join(_CJK.sub(" ", value).split()) if _CJK.search(value) else value
+    if isinstance(value, list):
+        return [strip_stray_script(v, article_text) for v in value]
+    if isinstance(value, dict):
+        return {k: strip_stray_script(v, article_text) for k, v in value.items()}
+    return value
 
 
 _ARTICLE_SAYS = re.compile(
@@ -426,5 +606,6 @@ def join_sentences(sentences: list[str]) -> str:
 def describe_prompt(categories: tuple[str, ...], types: tuple[str, ...]) -> str:
     """Every instruction text, for a cache key: changing any wording changes the key."""
     parts = [SYSTEM, overview_task(categories, types, (0, 0)), ITEM_RULES]
-    parts += [DEFINITIONS[k] for k in ITEM_KINDS] + [json.dumps(SECTION_MAX_ITEMS)]
+    parts += [DEFINITIONS[k] for k in ITEM_KINDS] + [VERDICT_RULES]
+    parts += [json.dumps([SECTION_MAX_ITEMS, JUDGED_KINDS])]
     return json.dumps(parts)
