@@ -253,15 +253,24 @@ def overview_task(
     )
 
 
+def numbered(candidates: list[str]) -> list[str]:
+    """`[1] sentence` lines, whitespace collapsed and delimiters neutralised."""
+    return [f"[{n}] {neutralize(' '.join(s.split()))}" for n, s in enumerate(candidates, 1)]
+
+
+def signal_fields_shape(kind: str) -> str:
+    """A signal's extra keys in the answer's example shape."""
+    return '"change": "", "ten_year": "", "driving_force": "", ' if kind == "signals" else ""
+
+
 def items_task(kind: str, candidates: list[str], low: int, high: int) -> str:
     """The instruction for one kind: definition, numbered candidates, rules, shape."""
     lines = [f"Task: list {low} to {high} {kind} of the article above.", DEFINITIONS[kind]]
     if candidates:
         lines.append(f"Candidate sentences that may state a {HINTS[kind]}:")
-        for number, sentence in enumerate(candidates, 1):
-            lines.append(f"[{number}] {neutralize(' '.join(sentence.split()))}")
+        lines += numbered(candidates)
     lines.append(ITEM_RULES)
-    extra = '"change": "", "ten_year": "", "driving_force": "", ' if kind == "signals" else ""
+    extra = signal_fields_shape(kind)
     lines.append(
         f'Answer as JSON: {{"items": [{{"name": "", "description": "", {extra}'
         '"relevancy": 0, "source": 1}]}'
@@ -278,10 +287,9 @@ def verdict_task(kind: str, candidates: list[str], forced: int = 0) -> str:
     if forced:
         known = "[1]" if forced == 1 else f"[1] to [{forced}]"
         lines.append(f"{known} each state a {hint}: answer yes and name and describe it.")
-    for number, sentence in enumerate(candidates, 1):
-        lines.append(f"[{number}] {neutralize(' '.join(sentence.split()))}")
+    lines += numbered(candidates)
     lines.append(VERDICT_RULES)
-    extra = '"change": "", "ten_year": "", "driving_force": "", ' if kind == "signals" else ""
+    extra = signal_fields_shape(kind)
     lines.append(
         'Answer as JSON with every number, each either {"verdict": "yes", "name": "", '
         f'"description": "", {extra}"relevancy": 0}} or {{"verdict": "no"}}: '
