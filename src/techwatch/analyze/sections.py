@@ -302,7 +302,10 @@ def verdict_task(kind: str, candidates: list[str], forced: int = 0) -> str:
 
 
 def section_candidates(
-    article: ArticleInput, extractive: Any, limit: int = SECTION_CANDIDATES
+    article: ArticleInput,
+    extractive: Any,
+    limit: int = SECTION_CANDIDATES,
+    base: Card | None = None,
 ) -> dict[str, list[str]]:
     """Per kind, verbatim article sentences the model names and describes.
 
@@ -312,11 +315,12 @@ def section_candidates(
     two lists are not handed the same sentence. Technologies also take the sentences the
     extractive analyzer found technologies in. A kind left with few sentences is filled
     with the most central ones (not another kind's pick), so the model always has material.
+    `base` is the extractive card of the article when the caller already has it.
     """
     from techwatch.analyze.extractive import MIN_CUE
 
     doc = extractive._prepare(article)
-    base = extractive.build_card(article)
+    base = base or extractive.build_card(article)
     texts = {s.index: s.text for s in doc.sentences}
     by_text = {s.text: s.index for s in doc.sentences}
     picked: dict[str, list[int]] = {kind: [] for kind in ITEM_KINDS}
@@ -422,8 +426,8 @@ def section_card(
     summary = data.get("summary")
     if isinstance(summary, list):
         data["summary"] = join_sentences(_dedupe(str(s) for s in summary))
-    candidates = section_candidates(chunk, extractive)
-    base = extractive.build_card(chunk)
+    base = extractive.build_card(chunk)  # its picks are the candidates kept as a yes
+    candidates = section_candidates(chunk, extractive, base=base)
     for kind in ITEM_KINDS:
         high = min(limits.max_items.get(kind, 3), SECTION_MAX_ITEMS[kind])
         found: list[tuple[dict[str, Any], str]] = []
@@ -451,6 +455,27 @@ def section_card(
     return dedupe_keeping_lists(card)
 
 
+def ask(
+    chat: Callable[[list[dict[str, str]], int, dict[str, Any]], ChatReply],
+    parse: Callable[[ChatReply], Any],
+    prefix: str,
+    kind: str,
+    task: str,
+    schema: dict[str, Any],
+    usage: Usage,
+) -> Any:
+    """One item call: its reply parsed, or None with the failure recorded in `usage`."""
+    from techwatch.analyze.llm import CardError
+
+    reply = chat(messages_for(prefix, task), reply_budget(schema), schema)
+    usage.add(reply)
+    try:
+        return parse(reply)
+    except CardError as exc:
+        usage.chunk_failures.append(f"{kind}: {exc}"[:200])
+        return None
+
+
 def judge_candidates(
     chat: Callable[[list[dict[str, str]], int, dict[str, Any]], ChatReply],
     parse: Callable[[ChatReply], Any],
@@ -462,17 +487,13 @@ def judge_candidates(
     text: str,
 ) -> list[tuple[dict[str, Any], str]]:
     """Items the model said yes to, in candidate order, each with its sentence as evidence."""
-    from techwatch.analyze.llm import CardError
 
     schema = verdict_schema(kind, len(candidates), forced)
     task = verdict_task(kind, candidates, forced)
-    reply = chat(messages_for(prefix, task), reply_budget(schema), schema)
-    usage.add(reply)
-    try:
-        verdicts = strip_stray_script(parse(reply), text)
-    except CardError as exc:
-        usage.chunk_failures.append(f"{kind}: {exc}"[:200])
+    verdicts = ask(chat, parse, prefix, kind, task, schema, usage)
+    if verdicts is None:
         return []
+    verdicts = strip_stray_script(verdicts, text)
     out = []
     for number, sentence in enumerate(candidates, 1):
         verdict = verdicts.get(str(number)) if isinstance(verdicts, dict) else None
@@ -503,19 +524,14 @@ def list_items(
     text: str,
 ) -> list[tuple[dict[str, Any], str]]:
     """low..high items of one kind, listed by the model, each with a source number."""
-    from techwatch.analyze.llm import CardError
 
     low, high = counts
     schema = item_schema(kind, len(candidates), low, high)
-    reply = chat(
-        messages_for(prefix, items_task(kind, candidates, low, high)), reply_budget(schema), schema
-    )
-    usage.add(reply)
-    try:
-        items = strip_stray_script(parse(reply), text).get("items", [])
-    except CardError as exc:
-        usage.chunk_failures.append(f"{kind}: {exc}"[:200])
+    task = items_task(kind, candidates, low, high)
+    data = ask(chat, parse, prefix, kind, task, schema, usage)
+    if data is None:
         return []
+    items = strip_stray_script(data, text).get("items", [])
     out = []
     for item in items if isinstance(items, list) else []:
         if isinstance(item, dict) and str(item.get("name", "")).strip():
