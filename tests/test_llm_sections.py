@@ -18,19 +18,25 @@ import pytest
 from openai_script_server import ScriptServer, completion
 from techwatch.analyze.base import ArticleInput
 from techwatch.analyze.extractive import ExtractiveAnalyzer
-from techwatch.analyze.llm import ChatReply
+from techwatch.analyze.llm import ChatReply, Usage
 from techwatch.analyze.openai_backend import OpenAIAnalyzer
 from techwatch.analyze.sections import (
     JUDGED_KINDS,
+    NAME_CHARS,
     SECTION_MAX_ITEMS,
     SECTIONS_VERSION,
+    SectionLimits,
     article_block,
+    copies_opening,
     dedupe_keeping_lists,
     item_schema,
+    judge_candidates,
     leading_picks,
     section_candidates,
+    section_card,
     strip_stray_script,
     verdict_schema,
+    whole_words,
 )
 from techwatch.card import ITEM_KINDS, Card, Item, Signal
 from techwatch.config import AnalyzeConfig
@@ -117,6 +123,89 @@ def test_verdict_schema_asks_every_candidate_yes_with_an_item_or_no() -> None:
     assert {"name", "description", "change", "ten_year", "driving_force"} <= set(yes["required"])
     assert "source" not in yes["properties"]  # the candidate's number is the source
     assert "change" not in verdict_schema("issues", 2)["properties"]["1"]["anyOf"][1]["required"]
+
+
+def test_a_yes_named_with_the_sentence_opening_counts_as_a_no_except_for_picks() -> None:
+    sentences = [
+        "Residents are increasingly using local services near their homes.",
+        "There are tens of thousands of small water utilities in Europe.",
+        "Shop owners now share delivery vans across the district.",
+        "Most reach small audiences, but a few went viral.",
+    ]
+    named = {
+        1: "Residents are increasingly using",  # the analyzer's pick: kept whatever its name
+        2: "There are tens of thousands",  # copied opening: a no
+        3: "Shared delivery vans",
+        4: "Most reach",  # two words are too few to call it copied
+    }
+    reply = {
+        str(n): {"verdict": "yes", "name": v, "description": "d" * 30, "relevancy": 3}
+        for n, v in named.items()
+    }
+    sent: list[dict[str, Any]] = []
+
+    def chat(messages: list[dict[str, str]], budget: int, schema: dict[str, Any]) -> ChatReply:
+        sent.append(schema)
+        return ChatReply(json.dumps(reply))
+
+    usage = Usage()
+    found = judge_candidates(
+        chat,
+        lambda r: json.loads(r.content),
+        "",
+        "behaviors",
+        sentences,
+        1,
+        usage,
+        " ".join(sentences),
+    )
+    assert [(item["name"], evidence) for item, evidence in found] == [
+        (named[1], sentences[0]),
+        (named[3], sentences[2]),
+        (named[4], sentences[3]),
+    ]
+    assert sent[0]["properties"]["1"]["properties"]["verdict"]["enum"] == ["yes"]
+    assert copies_opening("THE models, summarise", "The models summarise notifications.")
+    assert not copies_opening("Models summarise notifications", "The models summarise it.")
+    # the grammar cuts a copied name at its length, maybe mid-word: still a copy
+    assert copies_opening(
+        "Authorities have attributed intrus", "Authorities have attributed intrusions."
+    )
+
+
+def test_a_name_the_grammar_cut_ends_on_a_whole_word_and_keys_not_asked_are_dropped() -> None:
+    sentence = "Several governments now fund new domestic fabs and an advanced packaging plant."
+    cut = sentence[:NAME_CHARS]  # what the grammar lets through of a copied sentence
+    assert cut.endswith("fabs and an a")  # cut mid-word, then two words a name ends not on
+    assert whole_words(cut) == "Several governments now fund new domestic fabs"
+    assert whole_words("Grid-forming batteries") == "Grid-forming batteries"  # short: as is
+
+    # through the whole card: every item the fake model names gets the cut name, and the
+    # model (a server that ignores the schema) adds keys the card does not have
+    def chat(messages: list[dict[str, str]], budget: int, schema: dict[str, Any]) -> ChatReply:
+        props = schema["properties"]
+        if "summary" in props:
+            return ChatReply(json.dumps(OVERVIEW | {"mood": "upbeat"}))
+        item = {"name": cut, "description": "d" * 30, "relevancy": 3}
+        item |= dict.fromkeys(("change", "ten_year", "driving_force"), "c" * 20)
+        if "items" in props:
+            return ChatReply(json.dumps({"items": [item | {"source": 1}]}))
+        return ChatReply(json.dumps({n: {"verdict": "yes"} | item for n in props}))
+
+    card = section_card(
+        chat,
+        lambda r: json.loads(r.content),
+        TEXT,
+        ARTICLE,
+        ExtractiveAnalyzer(),
+        Usage(),
+        categories=("city",),
+        types=("news",),
+        limits=SectionLimits({}, {}),
+    )
+    names = {i.name for items in card.items().values() for i in items}
+    assert names == {whole_words(cut)}
+    assert card.signals[0].change == "c" * 20 and card.category == "city"
 
 
 def test_dedupe_across_lists_by_name_or_judged_sentence_never_empties_a_list() -> None:

@@ -13,8 +13,10 @@ a yes (the model names and describes them and fills the signal fields); every ot
 candidate is a yes with an item or a no. Asked for N items instead, a 1.5B model
 repeated one item or promoted an unrelated sentence to reach N, and asked to judge every
 sentence it said no to the article's best signals (README, "Small local models"). Each
-item's evidence is its candidate: grounded by construction. A kind with no yes, and
-technologies, get a free list (source numbers, at least one item).
+item's evidence is its candidate: grounded by construction. A yes on another candidate
+whose name is the sentence's own opening words counts as a no (the model copied rather
+than found one). A kind with no yes, and technologies, get a free list (source numbers,
+at least one item).
 
 Every call starts with the same system message and the same article block, and only
 the end of the user message differs, so the llama.cpp server's prompt cache (on by
@@ -33,12 +35,12 @@ from typing import TYPE_CHECKING, Any
 from techwatch.analyze.base import ArticleInput
 from techwatch.analyze.prompt import ARTICLE_CLOSE, ARTICLE_OPEN, neutralize
 from techwatch.analyze.sentences import cue_scores
-from techwatch.card import ITEM_KINDS, SUMMARY_MAX_WORDS, Card
+from techwatch.card import ITEM_KINDS, SUMMARY_MAX_WORDS, Card, Item, Signal
 
 if TYPE_CHECKING:
     from techwatch.analyze.llm import ChatReply, Usage
 
-SECTIONS_VERSION = "sections-v8"
+SECTIONS_VERSION = "sections-v9"
 # Candidate sentences handed to one section call.
 SECTION_CANDIDATES = 6
 # Instruction text of the longest section call, in tokens (room kept beside the article).
@@ -100,6 +102,8 @@ VERDICT_RULES = (
     'start with "The article"); relevancy is 1 to 5 (5 = central to the article).'
 )
 SUMMARY_SENTENCES = (4, 6)
+# An item name's longest form; the grammar cuts a longer one, maybe mid-word.
+NAME_CHARS = 55
 SUMMARY_SENTENCE_CHARS = 300
 # Items per list in this mode: the reference cards hold about three per list, and each
 # item past the third costs precision more than it adds recall.
@@ -129,7 +133,7 @@ def _string(low: int, high: int) -> dict[str, Any]:
 
 def item_schema(kind: str, n_candidates: int, low: int, high: int) -> dict[str, Any]:
     """`{"items": [...]}` for one kind: low..high items, bounded strings, a source number."""
-    props: dict[str, Any] = {"name": _string(4, 55), "description": _string(25, 170)}
+    props: dict[str, Any] = {"name": _string(4, NAME_CHARS), "description": _string(25, 170)}
     if kind == "signals":
         for name in ("change", "ten_year", "driving_force"):
             props[name] = _string(15, 160)
@@ -158,7 +162,7 @@ def verdict_schema(kind: str, n_candidates: int, forced: int = 0) -> dict[str, A
     with the item's fields (name, description, signal fields, relevancy); the first
     `forced` candidates (the extractive analyzer's own picks) can only be a yes."""
     props: dict[str, Any] = {"verdict": {"type": "string", "enum": ["yes"]}}
-    props |= {"name": _string(4, 55), "description": _string(25, 170)}
+    props |= {"name": _string(4, NAME_CHARS), "description": _string(25, 170)}
     if kind == "signals":
         for name in ("change", "ten_year", "driving_force"):
             props[name] = _string(15, 160)
@@ -419,6 +423,8 @@ def section_card(
     reply = chat(messages_for(prefix, task), reply_budget(schema), schema)
     usage.add(reply)
     data: dict[str, Any] = strip_stray_script(dict(parse(reply)), text)
+    # a server that ignores the schema may add keys of its own: they are not the card's
+    data = {key: value for key, value in data.items() if key in Card.model_fields}
     data["title"] = article.title
     for name in ("keywords", "themes"):  # the grammar allows repeats; a card lists each once
         values = data.get(name)
@@ -443,8 +449,11 @@ def section_card(
                 chat, parse, prefix, kind, candidates[kind], (low, high), usage, text
             )
         kept = []
-        for item, evidence in found[:high]:
+        fields = (Signal if kind == "signals" else Item).model_fields
+        for found_item, evidence in found[:high]:
+            item = {key: value for key, value in found_item.items() if key in fields}
             item["evidence"] = evidence
+            item["name"] = whole_words(str(item.get("name", "")))
             item["description"] = clean_description(str(item.get("description", "")))
             kept.append(item)
         data[kind] = kept
@@ -499,9 +508,41 @@ def judge_candidates(
         verdict = verdicts.get(str(number)) if isinstance(verdicts, dict) else None
         if not isinstance(verdict, dict) or verdict.pop("verdict", "no") != "yes":
             continue
-        if str(verdict.get("name", "")).strip():
+        name = str(verdict.get("name", "")).strip()
+        # a yes named with the sentence's own opening words breaks the rules the model
+        # was given, and on the benchmark such yeses never matched a reference item: the
+        # model copied instead of finding a concern or behavior. Picks keep theirs.
+        if name and (number <= forced or not copies_opening(name, sentence)):
             out.append((verdict, sentence))
     return out
+
+
+def copies_opening(name: str, sentence: str, words: int = 3) -> bool:
+    """Whether `name` is the start of `sentence` (case and punctuation aside), `words` words
+    or more: the last one may be cut, as the grammar cuts a copied name at its length."""
+    said = re.findall(r"\w+", name.casefold())
+    opening = " ".join(re.findall(r"\w+", sentence.casefold()))
+    return len(said) >= words and opening.startswith(" ".join(said))
+
+
+# Words a name does not end on once the grammar has cut it ("... and advanced pack").
+# fmt: off
+_DANGLING = frozenset({
+    "a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "than",
+    "that", "the", "to", "with",
+})
+# fmt: on
+
+
+def whole_words(name: str, limit: int = NAME_CHARS) -> str:
+    """A name the grammar cut at `limit` characters, back to its last whole word."""
+    name = " ".join(name.split())
+    if len(name) < limit or " " not in name:
+        return name
+    words = name.split()[:-1]
+    while len(words) > 1 and words[-1].casefold().strip(",;:") in _DANGLING:
+        words.pop()
+    return " ".join(words).rstrip(",;:-")
 
 
 def leading_picks(candidates: list[str], picks: list[Any]) -> int:
