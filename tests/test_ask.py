@@ -106,6 +106,18 @@ def test_extractive_answer_cites_the_cards_it_quotes(store, embedder):
     json.dumps(answer.to_dict(), default=str)  # --json
 
 
+def test_the_question_frame_does_not_weigh_like_its_subject(store, embedder):
+    # "changing", "trends", "latest" say what kind of answer is wanted, not what about: the
+    # sodium card covers "storage" but no card says "changing" or "energy"
+    for question in (
+        "What is changing in energy storage?",
+        "What are the latest trends in energy storage?",
+    ):
+        answer = ask(store, embedder, Settings(), question)
+        assert answer.found, (question, answer.message)
+        assert answer.sources[0].url == "https://news.example/sodium"
+
+
 def test_nothing_in_the_corpus_is_said_plainly(store, embedder):
     answer = ask(store, embedder, Settings(), "What is the best recipe for sourdough rye bread?")
     assert not answer.found and answer.claims == []
