@@ -25,6 +25,7 @@ from techwatch.analyze.sections import (
     NAME_CHARS,
     SECTION_MAX_ITEMS,
     SECTIONS_VERSION,
+    Conversation,
     SectionLimits,
     article_block,
     copies_opening,
@@ -149,16 +150,8 @@ def test_a_yes_named_with_the_sentence_opening_counts_as_a_no_except_for_picks()
         return ChatReply(json.dumps(reply))
 
     usage = Usage()
-    found = judge_candidates(
-        chat,
-        lambda r: json.loads(r.content),
-        "",
-        "behaviors",
-        sentences,
-        1,
-        usage,
-        " ".join(sentences),
-    )
+    talk = Conversation(chat, lambda r: json.loads(r.content), "", " ".join(sentences), usage)
+    found = judge_candidates(talk, "behaviors", sentences, 1)
     assert [(item["name"], evidence) for item, evidence in found] == [
         (named[1], sentences[0]),
         (named[3], sentences[2]),
